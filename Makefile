@@ -1,0 +1,58 @@
+# powertune: the two commands a newcomer needs are `make demo` and `make test`.
+# Both bootstrap everything from a bare Python 3.11+ (a virtual environment in
+# .venv, pinned from requirements/*.txt) and Node.js (Newman, pinned in postman/).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUILD := build
+TF_CLI_CONFIG := $(BUILD)/terraformrc
+
+.PHONY: help venv lint typecheck test test-fast demo clean bench-analyze terraform-config node-deps
+
+help:
+	@echo "make demo   run the main job on the local cloud"
+	@echo "make test   run linters, type checks and every test tier"
+
+$(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/main.txt -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(STAMP)
+
+# The Terraform CLI configuration is written under build/ and handed only to the
+# Terraform processes we start (POWERTUNE_TF_CLI_CONFIG -> TF_CLI_CONFIG_FILE).
+terraform-config:
+	@scripts/terraform-cli-config.sh $(TF_CLI_CONFIG) >/dev/null
+
+node-deps:
+	@if [ -f postman/package.json ]; then scripts/node-deps.sh; fi
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: venv terraform-config node-deps lint typecheck
+	POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: venv
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+demo: venv terraform-config node-deps
+	POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) scripts/demo.sh
+
+bench-analyze: venv
+	$(BIN)/python benchmarks/analyze_speed/run.py
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
