@@ -1,0 +1,37 @@
+"""Entry point of the `powertune` CLI: the command group and error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from powertune import __version__
+from powertune.cli.local import local
+from powertune.errors import PowertuneError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="powertune")
+def cli() -> None:
+    """Measure AWS Lambda functions at several memory sizes and pick the right one."""
+
+
+cli.add_command(local)
+
+
+def main() -> None:
+    """Run the CLI; library errors become one clear line and an exit code (0/1/2/3)."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except PowertuneError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -1,0 +1,139 @@
+"""Sampling policies: which configuration to invoke next, and when to stop.
+
+A policy is pure: it sees the records gathered so far and returns the next
+batch of invocation requests, or an empty batch to stop. The engine executes
+batches in the order given, so a policy that wants interleaving (it should:
+drift must not bias one size) shuffles with the seeded `random.Random` it was
+built with. `FixedSampling` is `--invocations N`; the adaptive policy lives in
+`adaptive.py`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from powertune.errors import ConfigError
+from powertune.tuning.models import Configuration, InvocationRecord
+
+
+@dataclass(frozen=True, slots=True)
+class InvocationRequest:
+    """Invoke `configuration` once with payload number `payload_index`."""
+
+    configuration: Configuration
+    payload_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingEvent:
+    """One step of a policy's reasoning, kept in the result (e.g. "dropped 128MB: ...")."""
+
+    after_invocations: int
+    action: str
+    message: str
+    configuration: Configuration | None = None
+
+
+@dataclass(slots=True)
+class SamplingState:
+    """What a policy may look at: the plan's configurations and every record so far."""
+
+    configurations: tuple[Configuration, ...]
+    payload_weights: tuple[float, ...]
+    records: list[InvocationRecord] = field(default_factory=list)
+    #: configurations the engine already knows have failed (timeout, OOM, error)
+    failed: set[Configuration] = field(default_factory=set)
+
+
+class SamplingPolicy(Protocol):
+    """Decides the next invocations; an empty batch means "stop"."""
+
+    @property
+    def name(self) -> str: ...
+
+    def next_batch(self, state: SamplingState) -> Sequence[InvocationRequest]: ...
+
+    @property
+    def events(self) -> Sequence[SamplingEvent]:
+        """The reasoning so far, for the result."""
+        ...
+
+    def max_invocations(self, configurations: int) -> int:
+        """Upper bound of invocations the policy may spend (for dry-run cost bounds)."""
+        ...
+
+
+def allocate_payloads(weights: Sequence[float], count: int) -> list[int]:
+    """Split `count` invocations over payloads in proportion to `weights`.
+
+    Largest-remainder rounding, so the counts add up to `count` exactly and no
+    payload with a positive weight gets zero while count >= len(weights).
+
+    Raises:
+        ConfigError: when there are more payloads than invocations, or a weight is not positive.
+    """
+    if any(w <= 0 for w in weights):
+        raise ConfigError(f"payload weights must be positive, got {list(weights)}; fix the weight values")
+    if count < len(weights):
+        raise ConfigError(
+            f"{len(weights)} payloads but only {count} invocations per size; "
+            f"raise --invocations to at least {len(weights)}"
+        )
+    total = sum(weights)
+    exact = [w * count / total for w in weights]
+    counts = [max(1, int(e)) for e in exact]
+    remainder = count - sum(counts)
+    order = sorted(range(len(weights)), key=lambda i: exact[i] - int(exact[i]), reverse=True)
+    i = 0
+    while remainder > 0:
+        counts[order[i % len(order)]] += 1
+        remainder -= 1
+        i += 1
+    while remainder < 0:
+        j = max(range(len(counts)), key=lambda k: counts[k] - exact[k])
+        counts[j] -= 1
+        remainder += 1
+    return counts
+
+
+class FixedSampling:
+    """`--invocations N`: N invocations of every configuration, interleaved at random."""
+
+    def __init__(self, invocations: int, seed: int | None = None) -> None:
+        if invocations < 1:
+            raise ConfigError(f"--invocations must be at least 1, got {invocations}")
+        self._invocations = invocations
+        self._rng = random.Random(seed)
+        self._issued = False
+        self._events: list[SamplingEvent] = []
+
+    @property
+    def name(self) -> str:
+        return f"fixed({self._invocations})"
+
+    @property
+    def events(self) -> Sequence[SamplingEvent]:
+        return tuple(self._events)
+
+    def max_invocations(self, configurations: int) -> int:
+        return self._invocations * configurations
+
+    def next_batch(self, state: SamplingState) -> Sequence[InvocationRequest]:
+        if self._issued:
+            return []
+        self._issued = True
+        counts = allocate_payloads(state.payload_weights, self._invocations)
+        batch = [
+            InvocationRequest(configuration, payload_index)
+            for configuration in state.configurations
+            for payload_index, n in enumerate(counts)
+            for _ in range(n)
+        ]
+        self._rng.shuffle(batch)
+        self._events.append(
+            SamplingEvent(0, "plan", f"{self._invocations} invocations per configuration, shuffled")
+        )
+        return batch
