@@ -1,0 +1,179 @@
+"""The ports the engine talks through: `Backend` (Lambda) and `Journal` (what a run changed).
+
+Adapters live outside the pure core: `powertune.backends.aws` (boto3, also the
+local cloud), `powertune.backends.fake`, `powertune.backends.simulator`, and
+`powertune.journal` for the on-disk journal. Raw AWS dicts never cross this line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from powertune.tuning.models import Architecture
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionConfig:
+    """What the engine needs to know about one function version or `$LATEST`."""
+
+    function_name: str
+    function_arn: str
+    version: str
+    memory_mb: int
+    architecture: Architecture
+    timeout_s: int
+    runtime: str | None
+    code_sha256: str
+    revision_id: str
+    description: str = ""
+    state: str = "Active"
+    last_update_status: str = "Successful"
+    package_type: str = "Zip"
+
+
+@dataclass(frozen=True, slots=True)
+class InvokeOutcome:
+    """One synchronous invocation: what came back and the parsed REPORT line.
+
+    `duration_ms` etc. come from the REPORT line of the `LogType=Tail` log;
+    `function_error` is the `X-Amz-Function-Error` header (None on success) and
+    `error_type` the `errorType` of the error payload, or the REPORT line's
+    `Error Type` / `Status: timeout` when the payload has none.
+    """
+
+    payload: bytes
+    duration_ms: float
+    billed_duration_ms: int
+    init_duration_ms: float | None = None
+    restore_duration_ms: float | None = None
+    max_memory_used_mb: int | None = None
+    function_error: str | None = None
+    error_type: str | None = None
+    executed_version: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """Lambda control and data plane, as much as tuning needs.
+
+    Every method raises `powertune.errors.BackendError` on an AWS error, after
+    the adapter's own retries for throttling (429) and conflicts (409).
+    """
+
+    def get_configuration(self, function_name: str, qualifier: str | None = None) -> FunctionConfig:
+        """Configuration of `$LATEST` (qualifier None) or of a version or alias."""
+        ...
+
+    def update_configuration(
+        self,
+        function_name: str,
+        *,
+        memory_mb: int,
+        architecture: Architecture,
+        revision_id: str | None,
+    ) -> FunctionConfig:
+        """Set `$LATEST`'s memory (and architecture) and wait until the update is done.
+
+        With `revision_id`, the update only happens if `$LATEST` is still at that
+        revision (`PreconditionFailedException` otherwise, as a BackendError).
+        """
+        ...
+
+    def publish_version(self, function_name: str, *, description: str, code_sha256: str) -> FunctionConfig:
+        """Publish `$LATEST` as a new version and wait until it is active."""
+        ...
+
+    def create_alias(self, function_name: str, alias: str, version: str) -> None: ...
+
+    def delete_alias(self, function_name: str, alias: str) -> None:
+        """Delete an alias; a missing alias is not an error."""
+        ...
+
+    def delete_version(self, function_name: str, version: str) -> None:
+        """Delete one published version; a missing version is not an error."""
+        ...
+
+    def invoke(self, function_name: str, qualifier: str, payload: bytes) -> InvokeOutcome:
+        """Invoke synchronously with `LogType=Tail` and parse the REPORT line."""
+        ...
+
+    def create_scratch_copy(self, source: FunctionConfig, copy_name: str) -> FunctionConfig:
+        """Create a new function with `source`'s code and configuration."""
+        ...
+
+    def delete_function(self, function_name: str) -> None:
+        """Delete a whole function (used for scratch copies only)."""
+        ...
+
+    def supported_architectures(self) -> frozenset[Architecture]:
+        """Architectures this backend can run at their real speed."""
+        ...
+
+    @property
+    def region(self) -> str: ...
+
+    def describe(self) -> dict[str, str]:
+        """Facts to record in the result (backend kind, endpoint, CPU control)."""
+        ...
+
+
+class Journal(Protocol):
+    """Durable record of what a run changed, written before each change.
+
+    `powertune cleanup` replays it after a SIGKILL or a lost connection.
+    """
+
+    def begin(self, original: FunctionConfig, *, scratch_copy: str | None) -> None:
+        """Record the original configuration (and RevisionId) before the first change."""
+        ...
+
+    def updated(self, revision_id: str) -> None:
+        """Record the RevisionId of `$LATEST` after one of our updates."""
+        ...
+
+    def created_function(self, function_name: str) -> None: ...
+
+    def created_version(self, function_name: str, version: str) -> None: ...
+
+    def created_alias(self, function_name: str, alias: str) -> None: ...
+
+    def deleted_alias(self, function_name: str, alias: str) -> None: ...
+
+    def deleted_version(self, function_name: str, version: str) -> None: ...
+
+    def restored(self) -> None: ...
+
+    def finish(self) -> None:
+        """Everything was undone; the journal can be removed."""
+        ...
+
+
+class NullJournal:
+    """A journal that keeps nothing (tests, dry runs)."""
+
+    def begin(self, original: FunctionConfig, *, scratch_copy: str | None) -> None:
+        return None
+
+    def updated(self, revision_id: str) -> None:
+        return None
+
+    def created_function(self, function_name: str) -> None:
+        return None
+
+    def created_version(self, function_name: str, version: str) -> None:
+        return None
+
+    def created_alias(self, function_name: str, alias: str) -> None:
+        return None
+
+    def deleted_alias(self, function_name: str, alias: str) -> None:
+        return None
+
+    def deleted_version(self, function_name: str, version: str) -> None:
+        return None
+
+    def restored(self) -> None:
+        return None
+
+    def finish(self) -> None:
+        return None
