@@ -1,1 +1,1 @@
-"""Adapters for the Backend port: AWS (boto3, also the local cloud), a scripted fake, a simulator."""
+"""Adapters for the Backend port: AWS (boto3, also the local cloud), a fake, a simulator."""

@@ -1,0 +1,59 @@
+"""Summary statistics of samples: mean, spread, percentiles, confidence intervals.
+
+Pure functions over sequences of floats. Confidence intervals of a mean use
+Student's t with n-1 degrees of freedom: exact for normal data and close for
+the moderately skewed durations Lambda produces once cold starts are set
+apart; the decision-quality benchmark (`benchmarks/decision/`) measures how
+often they really contain the true value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from powertune.tuning.models import ConfidenceInterval
+
+#: Minimum samples before a percentile is reported: p90 needs 10, p99 needs 100,
+#: so that at least one sample lies beyond the percentile.
+MIN_SAMPLES_FOR_PERCENTILE = {50: 1, 90: 10, 99: 100}
+
+
+def min_samples_for(percentile: int) -> int:
+    """How many samples a percentile needs before it is reported or used."""
+    return MIN_SAMPLES_FOR_PERCENTILE.get(percentile, math.ceil(100 / (100 - percentile)))
+
+
+def percentile(values: Sequence[float] | np.ndarray, q: int) -> float | None:
+    """The q-th percentile (linear interpolation), or None when there are too few samples."""
+    if len(values) < min_samples_for(q):
+        return None
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def mean_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> ConfidenceInterval:
+    """Two-sided t confidence interval of the mean; degenerate (a point) for n < 2."""
+    arr = np.asarray(values, dtype=float)
+    n = arr.size
+    if n == 0:
+        return ConfidenceInterval(math.nan, math.nan, level)
+    mean = float(arr.mean())
+    if n < 2:
+        return ConfidenceInterval(mean, mean, level)
+    sem = float(arr.std(ddof=1)) / math.sqrt(n)
+    half = float(scipy_stats.t.ppf(0.5 + level / 2.0, n - 1)) * sem
+    return ConfidenceInterval(mean - half, mean + half, level)
+
+
+def stdev(values: Sequence[float] | np.ndarray) -> float:
+    """Sample standard deviation (0 for fewer than two samples)."""
+    arr = np.asarray(values, dtype=float)
+    return float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+
+
+def intervals_overlap(a: ConfidenceInterval, b: ConfidenceInterval) -> bool:
+    """True when two intervals share a point, i.e. the difference is not established."""
+    return a.low <= b.high and b.low <= a.high
