@@ -8,6 +8,7 @@ import click
 
 from powertune import __version__
 from powertune.cli.local import local
+from powertune.cli.tuning import analyze, cleanup, tune
 from powertune.errors import PowertuneError
 
 
@@ -17,6 +18,9 @@ def cli() -> None:
     """Measure AWS Lambda functions at several memory sizes and pick the right one."""
 
 
+cli.add_command(tune)
+cli.add_command(analyze)
+cli.add_command(cleanup)
 cli.add_command(local)
 
 
