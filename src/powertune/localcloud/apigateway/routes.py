@@ -1,0 +1,90 @@
+"""Match a request path and method against a REST API's resources (pure).
+
+API Gateway picks the most specific resource: literal path parts beat `{param}` parts,
+which beat a greedy `{proxy+}`; an exact method beats `ANY`. A path with no matching
+resource, or a resource without the method, gets 403 "Missing Authentication Token".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+
+@dataclass(frozen=True)
+class Integration:
+    """The part of a method's integration the data plane needs."""
+
+    type: str  # AWS_PROXY, AWS, MOCK, HTTP, HTTP_PROXY
+    uri: str
+    timeout_ms: int = 29_000  # REST API default integration timeout
+
+
+@dataclass(frozen=True)
+class Resource:
+    resource_id: str
+    path: str  # e.g. /items/{id}
+    methods: Mapping[str, Integration | None]  # HTTP method or ANY → integration
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    resource: Resource
+    method_key: str  # the method the resource defines (maybe ANY)
+    integration: Integration | None
+    path_parameters: Mapping[str, str] | None  # None when the resource has none
+
+
+def _segments(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+def _match_segments(
+    template: list[str], actual: list[str]
+) -> tuple[tuple[int, ...], dict[str, str]] | None:
+    """A specificity score (higher is more specific) and the captured parameters."""
+    params: dict[str, str] = {}
+    score: list[int] = []
+    for index, part in enumerate(template):
+        if part.startswith("{") and part.endswith("+}"):
+            rest = actual[index:]
+            if not rest or index != len(template) - 1:
+                return None
+            params[part[1:-2]] = "/".join(unquote(p) for p in rest)
+            score.append(0)
+            return tuple(score), params
+        if index >= len(actual):
+            return None
+        if part.startswith("{") and part.endswith("}"):
+            params[part[1:-1]] = unquote(actual[index])
+            score.append(1)
+        elif part == actual[index]:
+            score.append(2)
+        else:
+            return None
+    if len(template) != len(actual):
+        return None
+    return tuple(score), params
+
+
+def match_route(resources: Sequence[Resource], method: str, path: str) -> RouteMatch | None:
+    """The resource and method serving `method path`, or None (→ 403)."""
+    actual = _segments(path)
+    best: tuple[tuple[int, ...], RouteMatch] | None = None
+    for resource in resources:
+        matched = _match_segments(_segments(resource.path), actual)
+        if matched is None:
+            continue
+        score, params = matched
+        if method in resource.methods:
+            key = method
+        elif "ANY" in resource.methods:
+            key = "ANY"
+        else:
+            continue
+        candidate = RouteMatch(resource, key, resource.methods[key], params if params else None)
+        ranked = (*score, 1 if key == method else 0)
+        if best is None or ranked > best[0]:
+            best = (ranked, candidate)
+    return best[1] if best else None

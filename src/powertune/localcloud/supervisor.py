@@ -1,0 +1,293 @@
+"""Starts and stops one local cloud: front door, moto child and execution engine.
+
+`LocalCloud.start()` is the Python API (tests use it; `powertune local up` runs it in the
+foreground). Starting first cleans up what belongs to instances whose process is dead
+(their state.json, moto child, cgroups and work folders); stopping leaves no process or
+cgroup behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from powertune.localcloud.apigateway.catalog import ApiCatalog
+from powertune.localcloud.apigateway.server import ApiGatewayDataPlane
+from powertune.localcloud.frontdoor.dispatch import Dispatcher, not_ready
+from powertune.localcloud.frontdoor.forward import MotoForwarder
+from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
+from powertune.localcloud.frontdoor.routing import signed_service
+from powertune.localcloud.frontdoor.server import HttpFrontDoor
+from powertune.localcloud.lambda_plane.code_store import CodeStore
+from powertune.localcloud.lambda_plane.control import LambdaControlPlane
+from powertune.localcloud.lambda_plane.functions import FunctionDirectory, moto_client
+from powertune.localcloud.lambda_plane.invoke import InvokeService
+from powertune.localcloud.lambda_plane.logs import LogShipper
+from powertune.localcloud.moto_process import CHILD_MODULE, MotoProcess
+from powertune.localcloud.realism import ControlPlaneRealism, RealismSettings
+from powertune.localcloud.state import (
+    InstanceState,
+    LocalCloudAlreadyRunning,
+    pid_alive,
+    read_state,
+    remove_state,
+    resolve_state_dir,
+    write_state,
+)
+
+DEFAULT_REGION = "us-east-1"
+EngineFactory = Callable[..., Any]
+_LOG = logging.getLogger(__name__)
+
+
+def _real_engine(**kwargs: Any) -> Any:
+    from powertune.localcloud.engine import ExecutionEngine
+
+    return ExecutionEngine(**kwargs)
+
+
+def _process_runs_module(pid: int, module: str) -> bool:
+    try:
+        return module in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
+def clean_stale(state_dir: Path) -> list[str]:
+    """Remove what dead instances left behind; refuse if a live one owns `state_dir`."""
+    removed: list[str] = []
+    state = read_state(state_dir)
+    if state is not None:
+        if pid_alive(state.pid) and state.pid != os.getpid():
+            raise LocalCloudAlreadyRunning(
+                f"a local cloud (pid {state.pid}) is already running at {state.endpoint_url} "
+                f"for state folder {state_dir}. Stop it with `powertune local down "
+                f"--state-dir {state_dir}`, or use another --state-dir."
+            )
+        if pid_alive(state.moto_pid) and _process_runs_module(state.moto_pid, CHILD_MODULE):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(state.moto_pid, signal.SIGKILL)
+            removed.append(f"moto child {state.moto_pid}")
+        remove_state(state_dir, state.pid)
+        removed.append(str(state_dir / "state.json"))
+    instances = state_dir / "instances"
+    if instances.is_dir():
+        for folder in instances.iterdir():
+            pid_text = folder.name.split("-")[0]
+            if pid_text.isdigit() and not pid_alive(int(pid_text)):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(str(folder))
+    from powertune.localcloud.engine.cgroups import cleanup_stale
+
+    removed.extend(cleanup_stale())
+    return removed
+
+
+class LocalCloud:
+    """One running local cloud instance."""
+
+    def __init__(self) -> None:
+        raise TypeError("use LocalCloud.start(...)")
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        port: int = 0,
+        state_dir: Path | None = None,
+        region: str = DEFAULT_REGION,
+        realism: RealismSettings | None = None,
+        cpu_control: str | None = None,
+        engine_factory: EngineFactory | None = None,
+    ) -> LocalCloud:
+        """Start an instance; returns once it answers. `port=0` picks a free port.
+
+        `engine_factory` builds the execution engine (keyword arguments as
+        `ExecutionEngine`); the default is the real engine.
+        """
+        self = cls.__new__(cls)
+        self._start(
+            port,
+            resolve_state_dir(state_dir),
+            region,
+            realism or RealismSettings(),
+            cpu_control,
+            engine_factory or _real_engine,
+        )
+        return self
+
+    def _start(
+        self,
+        port: int,
+        state_dir: Path,
+        region: str,
+        realism: RealismSettings,
+        cpu_control: str | None,
+        engine_factory: EngineFactory,
+    ) -> None:
+        self.region = region
+        self.state_dir = state_dir
+        self.stale_removed = clean_stale(state_dir)
+        self.instance_id = f"{os.getpid()}-{secrets.token_hex(3)}"
+        self.work_dir = state_dir / "instances" / self.instance_id
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self._stopped = False
+        self._front = HttpFrontDoor(port, not_ready)
+        self.port = self._front.port
+        self.endpoint_url = f"http://127.0.0.1:{self.port}"
+        self._front.start()
+        self._moto: MotoProcess | None = None
+        self._engine: Any = None
+        try:
+            self._moto = MotoProcess.start(
+                frontdoor_port=self.port, log_path=self.work_dir / "moto.log"
+            )
+            self._engine = engine_factory(
+                instance_id=self.instance_id,
+                work_dir=self.work_dir / "engine",
+                region=region,
+                endpoint_url=self.endpoint_url,
+                cpu_control=cpu_control,
+            )
+            self._assemble(realism)
+        except BaseException:
+            self.stop()
+            raise
+        self.cpu_control = str(self._engine.cpu_control)
+        self.python_version = str(self._engine.python_version)
+        self.state = InstanceState(
+            instance_id=self.instance_id,
+            pid=os.getpid(),
+            endpoint_url=self.endpoint_url,
+            region=region,
+            cpu_control=self.cpu_control,
+            python_version=self.python_version,
+            state_dir=str(state_dir),
+            moto_pid=self._moto.pid,
+            cgroup_root=str(getattr(self._engine, "cgroup_root", None) or "") or None,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        write_state(state_dir, self.state)
+
+    def _assemble(self, realism: RealismSettings) -> None:
+        assert self._moto is not None
+        self._realism = realism
+        forwarder = MotoForwarder(self._moto.port)
+        code_store = CodeStore(self.work_dir / "code")
+        directory = FunctionDirectory(self._moto.url, code_store, self.region)
+        s3_clients: dict[str, Any] = {}
+
+        def fetch_s3_object(bucket: str, key: str, version: str | None, region: str) -> bytes:
+            client = s3_clients.setdefault(region, moto_client("s3", self._moto_url(), region))
+            extra = {"VersionId": version} if version else {}
+            body: bytes = client.get_object(Bucket=bucket, Key=key, **extra)["Body"].read()
+            return body
+
+        self._logs = LogShipper(self._moto.url)
+        self._invoke = InvokeService(
+            engine=self._engine, directory=directory, logs=self._logs, default_region=self.region
+        )
+        catalog = ApiCatalog(self._moto.url, self.region)
+        self._apigw = ApiGatewayDataPlane(catalog=catalog, invoke=self._invoke, region=self.region)
+        control = LambdaControlPlane(
+            forwarder=forwarder,
+            code_store=code_store,
+            directory=directory,
+            realism=ControlPlaneRealism(realism),
+            fetch_s3_object=fetch_s3_object,
+            public_url=self.endpoint_url,
+            default_region=self.region,
+        )
+
+        def forward_with_hooks(request: HttpRequest) -> HttpResponse:
+            response = forwarder.forward(request)
+            scope = signed_service(request)
+            if scope is not None and scope[0] == "apigateway":
+                return catalog.observe(request, response)
+            return response
+
+        self._front.set_dispatch(
+            Dispatcher(
+                forward=forward_with_hooks,
+                control=control,
+                invoke=self._invoke,
+                api_gateway=self._apigw.handle,
+                code_store=code_store,
+                status=self.status,
+            )
+        )
+
+    def _moto_url(self) -> str:
+        assert self._moto is not None
+        return self._moto.url
+
+    def status(self) -> dict[str, object]:
+        """What `powertune local status --json` prints."""
+        document = self.state.to_json()
+        document["realism"] = {
+            "update_in_progress_s": self._realism.update_in_progress_s,
+            "control_plane_rps": self._realism.control_plane_rps,
+        }
+        return document
+
+    def stop(self) -> None:
+        """Stop everything this instance started; safe to call twice."""
+        if getattr(self, "_stopped", True):
+            return
+        self._stopped = True
+        self._front.stop()
+        for closer in ("_apigw", "_invoke", "_logs"):
+            part = getattr(self, closer, None)
+            if part is not None:
+                part.close()
+        if self._engine is not None:
+            self._engine.shutdown()
+        if self._moto is not None:
+            self._moto.stop()
+        remove_state(self.state_dir, os.getpid())
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> LocalCloud:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def wait_for_signal(self) -> None:
+        """Block until SIGINT or SIGTERM, then stop (the foreground `local up`)."""
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: object) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        while not stop.wait(0.5):
+            pass
+        self.stop()
+
+
+def wait_until_stopped(pid: int, timeout_s: float) -> bool:
+    """Poll until `pid` has exited; True if it did within the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.1)
+    return not pid_alive(pid)
