@@ -1,0 +1,277 @@
+"""The execution engine: runs Lambda invocations in real, CPU-limited environments.
+
+The front door calls `invoke` from one thread per HTTP request; everything here is
+thread-safe. An environment is an `awslambdaric` process (AWS's runtime interface client)
+talking to our Runtime API; it gets a CPU share of memory/1769 vCPU and a memory limit of
+its memory size (cgroups), or a duty-cycled share (signal throttle) where cgroups are not
+permitted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import platform
+import re
+import secrets
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from powertune.localcloud.engine import cgroups, errors
+from powertune.localcloud.engine.cpucontrol import choose_cpu_control
+from powertune.localcloud.engine.environment import Environment
+from powertune.localcloud.engine.interpreter import find_runtime_python
+from powertune.localcloud.engine.pool import EnvironmentPool, Lease
+from powertune.localcloud.engine.quota import cpu_quota, memory_limit_bytes
+from powertune.localcloud.engine.results import (
+    INIT_LIMIT_S,
+    Context,
+    init_failure_result,
+    invocation_result,
+)
+from powertune.localcloud.engine.runtime_api import Invocation
+from powertune.localcloud.engine.spec import FunctionSpec, InvocationResult
+from powertune.localcloud.engine.throttle import SignalThrottler
+
+# CFS period for CPU quotas, chosen with data (docs/local-cloud-engine.md, benchmarks/fidelity).
+DEFAULT_CPU_PERIOD_US = 20_000
+_PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
+_DUMMY_CREDENTIALS = {
+    # Lambda hands every function temporary credentials; moto accepts any, so use obvious fakes.
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+def host_architecture() -> str:
+    machine = platform.machine().lower()
+    return "arm64" if machine in ("aarch64", "arm64") else "x86_64"
+
+
+class ExecutionEngine:
+    """Runs invocations; one instance per local cloud."""
+
+    def __init__(
+        self,
+        *,
+        instance_id: str,
+        work_dir: Path,
+        region: str,
+        endpoint_url: str,
+        account_concurrency: int = 1000,
+        idle_timeout_s: float = 300.0,
+        cpu_control: str | None = None,
+        cgroup_root: Path | None = None,
+        runtime_python: str | None = None,
+        cpu_period_us: int = DEFAULT_CPU_PERIOD_US,
+    ) -> None:
+        self._python = find_runtime_python(runtime_python)
+        self._region = region
+        self._endpoint_url = endpoint_url
+        self._period_us = cpu_period_us
+        self._host_cores = len(os.sched_getaffinity(0))
+        self._tmp_root = Path(work_dir) / "environments"
+        self._tmp_root.mkdir(parents=True, exist_ok=True)
+        self._control = choose_cpu_control(cpu_control, cgroup_root, instance_id)
+        self._throttler = SignalThrottler() if self._control.mode == "signal-throttle" else None
+        self._counter = itertools.count(1)
+        self._closed = threading.Event()
+        self._pool = EnvironmentPool(
+            account_concurrency=account_concurrency,
+            idle_timeout_s=idle_timeout_s,
+            factory=self._new_environment,
+        )
+
+    @property
+    def cpu_control(self) -> str:
+        """What limits CPU: cgroup-v1, cgroup-v2, signal-throttle or none."""
+        return self._control.mode
+
+    @property
+    def python_version(self) -> str:
+        return self._python.version
+
+    def validate(self, spec: FunctionSpec) -> None:
+        """Refuse what we cannot run faithfully, as an AWS error the front door can return."""
+        if not spec.runtime:
+            raise errors.unsupported_image()
+        if not _PYTHON_RUNTIME.match(spec.runtime):
+            raise errors.unsupported_runtime(spec.runtime, self._python.version)
+        if spec.architecture != host_architecture():
+            raise errors.unsupported_architecture(spec.architecture, host_architecture())
+
+    def invoke(
+        self, spec: FunctionSpec, payload: bytes, *, client_context: str | None = None
+    ) -> InvocationResult:
+        self.validate(spec)
+        if self._closed.is_set():
+            raise errors.EngineError("ServiceException", "The local cloud is shutting down.", 500)
+        lease = self._pool.acquire(spec)
+        broken = True
+        try:
+            result, broken = self._invoke_on(lease, spec, payload, client_context)
+            return result
+        finally:
+            (self._pool.discard if broken else self._pool.release)(lease)
+
+    def forget(self, function_name: str, version: str | None = None) -> None:
+        """The function or version was deleted or changed: stop its environments."""
+        self._pool.forget(function_name, version)
+
+    def shutdown(self) -> None:
+        """Kill every environment and remove every cgroup this instance created."""
+        self._closed.set()
+        self._pool.close()
+        if self._throttler is not None:
+            self._throttler.stop()
+        if self._control.cgroups is not None:
+            self._control.cgroups.remove()
+        shutil.rmtree(self._tmp_root, ignore_errors=True)
+
+    @staticmethod
+    def cleanup_stale(
+        cgroup_root: Path | None = None,
+        is_alive: Callable[[str], bool] = cgroups.pid_is_alive,
+    ) -> list[str]:
+        """Remove cgroups of instances whose process is dead (`is_alive(owner_pid)`)."""
+        return cgroups.cleanup_stale(cgroup_root or cgroups.DEFAULT_ROOT, is_alive)
+
+    # ---- internals --------------------------------------------------------------------------
+
+    def _invoke_on(
+        self, lease: Lease, spec: FunctionSpec, payload: bytes, client_context: str | None
+    ) -> tuple[InvocationResult, bool]:
+        env = lease.env
+        request_id = str(uuid.uuid4())
+        init_ms: float | None = None
+        init_lines: list[str] = []
+        if lease.cold:
+            env.start()
+            init = env.wait_ready(INIT_LIMIT_S)
+            env.drain()
+            init_lines, init_ms = env.take_lines(), init.duration_ms
+            if not init.ok:
+                peak = env.memory_peak_bytes()
+                oom = env.ran_out_of_memory()
+                env.kill()
+                ctx = self._context(spec, request_id, env, init_ms, init_lines)
+                return init_failure_result(ctx, init, oom, peak), True
+            self._limit_cpu(env, spec)
+        ctx = self._context(spec, request_id, env, init_ms, init_lines)
+        invocation = Invocation(
+            request_id=request_id,
+            payload=payload,
+            deadline_epoch_ms=int((time.time() + spec.timeout_s) * 1000),
+            function_arn=spec.function_arn,
+            trace_id=_trace_id(),
+            client_context=client_context,
+        )
+        outcome = env.run(invocation, float(spec.timeout_s))
+        peak = env.memory_peak_bytes()
+        oom = outcome.kind == "exited" and env.ran_out_of_memory()
+        broken = outcome.kind in ("timeout", "exited")
+        if broken:
+            env.kill()  # a timed-out or crashed environment is never reused (Lambda re-inits)
+        env.drain()
+        return invocation_result(ctx, outcome, env.take_lines(), oom, peak), broken
+
+    def _context(
+        self,
+        spec: FunctionSpec,
+        request_id: str,
+        env: Environment,
+        init_ms: float | None,
+        init_lines: list[str],
+    ) -> Context:
+        return Context(
+            spec=spec,
+            request_id=request_id,
+            epoch_s=time.time(),
+            python_version=self._python.version,
+            region=self._region,
+            cpu_control=self._control.mode,
+            log_stream=env.log_stream,
+            init_duration_ms=init_ms,
+            init_lines=tuple(init_lines),
+        )
+
+    def _limit_cpu(self, env: Environment, spec: FunctionSpec) -> None:
+        """INIT ran with burst CPU, as on Lambda; from the first event on, the memory share."""
+        quota = cpu_quota(spec.memory_mb, self._period_us, self._host_cores)
+        if env.cgroup is not None:
+            env.cgroup.set_cpu(quota)
+        elif self._throttler is not None and env.pid is not None:
+            pgid = env.pid
+            self._throttler.register(pgid, quota)
+            env.before_kill.append(lambda: self._throttler_release(pgid))
+
+    def _throttler_release(self, pgid: int) -> None:
+        if self._throttler is not None:
+            self._throttler.unregister(pgid)
+
+    def _new_environment(self, spec: FunctionSpec) -> Environment:
+        number = next(self._counter)
+        name = f"env-{number}"
+        tree = self._control.cgroups
+        group = tree.create_env(name, memory_limit_bytes(spec.memory_mb)) if tree else None
+        tmp_dir = self._tmp_root / name
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}"
+        env = Environment(
+            name=f"{spec.function_name}/{name}",
+            command=[self._python.executable, "-m", "awslambdaric", spec.handler],
+            code_dir=spec.code_dir,
+            launch_env={},
+            cgroup=group,
+            tmp_dir=tmp_dir,
+        )
+        env.log_stream = log_stream
+        env.set_launch_env(self._launch_env(spec, env, log_stream, tmp_dir))
+        return env
+
+    def _launch_env(
+        self, spec: FunctionSpec, env: Environment, log_stream: str, tmp_dir: Path
+    ) -> dict[str, str]:
+        """Lambda's environment variables (lambda/latest/dg/configuration-envvars.html)."""
+        variables = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "AWS_ENDPOINT_URL": self._endpoint_url,
+            **spec.environment,
+            "TZ": ":UTC",
+            "_HANDLER": spec.handler,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group_name,
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_RUNTIME_API": env.api.address,
+            "LAMBDA_TASK_ROOT": str(spec.code_dir),
+            "LAMBDA_RUNTIME_DIR": str(self._python.runtime_dir),
+            "AWS_REGION": self._region,
+            "AWS_DEFAULT_REGION": self._region,
+            "PYTHONPATH": str(spec.code_dir),
+            # The code folder is read-only, as /var/task is on Lambda: no __pycache__ in it.
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TMPDIR": str(tmp_dir),
+            **_DUMMY_CREDENTIALS,
+        }
+        if spec.log_format.upper() == "JSON":
+            variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        return variables
+
+
+def _trace_id() -> str:
+    """An X-Ray trace header as Lambda passes it (Root=1-<epoch hex>-<96 bits>)."""
+    return (
+        f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};"
+        f"Parent={secrets.token_hex(8)};Sampled=0"
+    )

@@ -1,0 +1,338 @@
+"""One execution environment: an `awslambdaric` process, its Runtime API and its output.
+
+The process runs in its own process group (so a timeout kills everything it started) and,
+when cgroups are in force, joins its groups before `exec` through a tiny `sh` wrapper, so
+not one instruction of the runtime runs outside its CPU and memory limits. Its stdout and
+stderr share one pipe, read without blocking by one thread; the engine drains the pipe after
+each response, which catches every line the handler wrote before answering (awslambdaric
+writes unbuffered, so those bytes are in the pipe before the response reaches us).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from powertune.localcloud.engine.cgroups import EnvCgroup
+from powertune.localcloud.engine.runtime_api import Invocation, RuntimeApiServer
+
+# Join every cgroup given (count first), then become the runtime: no race with `exec`.
+_JOIN_AND_EXEC = (
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; n=$((n-1)); done; '
+    'exec "$@"'
+)
+
+KIND_RESPONSE = "response"
+KIND_ERROR = "error"
+KIND_TIMEOUT = "timeout"
+KIND_EXITED = "exited"
+
+
+@dataclass(frozen=True, slots=True)
+class InitOutcome:
+    """How INIT ended: ready (no error), an init error posted by the runtime, or an exit."""
+
+    duration_ms: float
+    error_type: str | None = None
+    error_body: bytes | None = None
+    returncode: int | None = None
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error_type is None and self.returncode is None and not self.timed_out
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    kind: str  # response | error | timeout | exited
+    body: bytes
+    error_type: str | None
+    duration_ms: float
+    returncode: int | None
+
+
+class Environment:
+    """A sandbox that runs one invocation at a time."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        command: list[str],
+        code_dir: Path,
+        launch_env: dict[str, str],
+        cgroup: EnvCgroup | None,
+        tmp_dir: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.tmp_dir = tmp_dir
+        self.log_stream = ""
+        self.before_kill: list[Callable[[], None]] = []
+        self.cgroup = cgroup
+        self.last_used = time.monotonic()
+        self._command = command
+        self._code_dir = code_dir
+        self._launch_env = launch_env
+        self._cond = threading.Condition()
+        self._pending: Invocation | None = None
+        self._current_id: str | None = None
+        self._result: tuple[str, bytes, str | None, float] | None = None
+        self._dispatched_at: float | None = None
+        self._ready_at: float | None = None
+        self._init_error: tuple[bytes, str] | None = None
+        self._returncode: int | None = None
+        self._closing = False
+        self._killed = False
+        self._out_lock = threading.Lock()
+        self._lines: list[str] = []
+        self._partial = b""
+        self._eof = False
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._started_at = 0.0
+        self.api = RuntimeApiServer(self)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def set_launch_env(self, launch_env: dict[str, str]) -> None:
+        """Set once the listener's address is known (it goes into AWS_LAMBDA_RUNTIME_API)."""
+        self._launch_env = launch_env
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def alive(self) -> bool:
+        with self._cond:
+            return self._proc is not None and self._returncode is None and not self._closing
+
+    def start(self) -> None:
+        argv = list(self._command)
+        if self.cgroup is not None:
+            files = [str(f) for f in self.cgroup.procs_files]
+            argv = ["/bin/sh", "-c", _JOIN_AND_EXEC, "sh", str(len(files)), *files, *argv]
+        self._started_at = time.perf_counter()
+        self._proc = subprocess.Popen(
+            argv,
+            cwd=self._code_dir,
+            env=self._launch_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+        assert self._proc.stdout is not None
+        os.set_blocking(self._proc.stdout.fileno(), False)
+        threading.Thread(target=self._read_output, daemon=True, name=f"{self.name}-out").start()
+        threading.Thread(target=self._watch, daemon=True, name=f"{self.name}-wait").start()
+
+    def wait_ready(self, limit_s: float) -> InitOutcome:
+        """Wait for the runtime's first `/next` (end of INIT), an init error, or its exit."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._ready_at is not None
+                    or self._init_error is not None
+                    or self._returncode is not None
+                ),
+                timeout=limit_s,
+            )
+            end = self._ready_at or time.perf_counter()
+            duration_ms = (end - self._started_at) * 1000.0
+            if self._init_error is not None:
+                body, error_type = self._init_error
+                return InitOutcome(duration_ms, error_type=error_type, error_body=body)
+            if self._ready_at is not None:
+                return InitOutcome(duration_ms)
+            if self._returncode is not None:
+                return InitOutcome(duration_ms, returncode=self._returncode)
+            return InitOutcome(duration_ms, timed_out=True)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, wait for it, free the port and the cgroup."""
+        with self._cond:
+            if self._killed:
+                return
+            self._killed = self._closing = True
+            self._cond.notify_all()
+        for hook in self.before_kill:
+            hook()
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+            self.drain()
+            assert self._proc.stdout is not None
+            self._proc.stdout.close()
+        self.api.close()
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        if self.tmp_dir is not None:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+    # ---- one invocation -------------------------------------------------------------------
+
+    def run(self, invocation: Invocation, timeout_s: float) -> RunOutcome:
+        self.reset_memory_peak()
+        with self._cond:
+            self._result = None
+            self._dispatched_at = None
+            self._current_id = invocation.request_id
+            self._pending = invocation
+            self._cond.notify_all()
+            queued_at = time.perf_counter()
+            deadline = queued_at + timeout_s
+            while not self._cond.wait_for(self._ended, timeout=deadline - time.perf_counter()):
+                # The clock starts when the event reaches the runtime, not when it is queued.
+                dispatched = self._dispatch_time()
+                if dispatched is None or dispatched + timeout_s <= deadline:
+                    break
+                deadline = dispatched + timeout_s
+            start = self._dispatch_time() or queued_at
+            self.last_used = time.monotonic()
+            self._current_id = None
+            self._pending = None
+            result = self._outcome()
+            if result is not None:
+                kind, body, error_type, ended = result
+                return RunOutcome(kind, body, error_type, (ended - start) * 1000.0, None)
+            returncode = self._returncode
+        duration_ms = (time.perf_counter() - start) * 1000.0
+        if returncode is not None:
+            return RunOutcome(KIND_EXITED, b"", None, duration_ms, returncode)
+        return RunOutcome(KIND_TIMEOUT, b"", None, duration_ms, None)
+
+    def _ended(self) -> bool:
+        return self._result is not None or self._returncode is not None
+
+    def _outcome(self) -> tuple[str, bytes, str | None, float] | None:
+        return self._result
+
+    def _dispatch_time(self) -> float | None:
+        return self._dispatched_at
+
+    def take_lines(self) -> list[str]:
+        """Every complete output line since the last call (call `drain` first)."""
+        with self._out_lock:
+            lines, self._lines = self._lines, []
+            if self._partial:
+                lines.append(self._partial.decode("utf-8", "replace"))
+                self._partial = b""
+        return lines
+
+    def drain(self) -> None:
+        with self._out_lock:
+            self._read_available()
+
+    def memory_peak_bytes(self) -> int | None:
+        """Peak memory of this invocation: the larger of the cgroup's charge and VmHWM.
+
+        The cgroup does not charge shared library pages another process touched first,
+        which Lambda's figure (the whole sandbox) includes; VmHWM does.
+        """
+        figures = [self._rss_peak_bytes()]
+        if self.cgroup is not None:
+            figures.append(self.cgroup.peak_bytes())
+        known = [f for f in figures if f is not None]
+        return max(known) if known else None
+
+    def _rss_peak_bytes(self) -> int | None:
+        with contextlib.suppress(OSError, ValueError):
+            status = Path(f"/proc/{self.pid}/status").read_text()
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        return None
+
+    def reset_memory_peak(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.reset_peak()
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{self.pid}/clear_refs").write_text("5")  # 5 = reset peak RSS
+
+    def ran_out_of_memory(self) -> bool:
+        return self.cgroup is not None and self.cgroup.oom_kills() > 0
+
+    # ---- RuntimeApiSink (called from the listener's threads) -------------------------------
+
+    def next_invocation(self) -> Invocation | None:
+        with self._cond:
+            if self._ready_at is None:
+                self._ready_at = time.perf_counter()
+                self._cond.notify_all()
+            self._cond.wait_for(lambda: self._pending is not None or self._closing)
+            invocation, self._pending = self._pending, None
+            return None if self._closing else invocation
+
+    def on_dispatched(self, request_id: str) -> None:
+        with self._cond:
+            if request_id == self._current_id:
+                self._dispatched_at = time.perf_counter()
+
+    def _finish(self, request_id: str, kind: str, body: bytes, error_type: str | None) -> bool:
+        ended = time.perf_counter()
+        with self._cond:
+            if request_id != self._current_id or self._result is not None:
+                return False
+            self._result = (kind, body, error_type, ended)
+            self._cond.notify_all()
+            return True
+
+    def on_response(self, request_id: str, body: bytes) -> bool:
+        return self._finish(request_id, KIND_RESPONSE, body, None)
+
+    def on_error(self, request_id: str, body: bytes, error_type: str) -> bool:
+        return self._finish(request_id, KIND_ERROR, body, error_type)
+
+    def on_init_error(self, body: bytes, error_type: str) -> None:
+        with self._cond:
+            self._init_error = (body, error_type)
+            self._cond.notify_all()
+
+    # ---- threads --------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        assert self._proc is not None
+        returncode = self._proc.wait()
+        with self._cond:
+            self._returncode = returncode
+            self._cond.notify_all()
+
+    def _read_output(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        stream = self._proc.stdout
+        while True:
+            with contextlib.suppress(ValueError, OSError):
+                select.select([stream], [], [], 0.5)
+            with self._out_lock:
+                if stream.closed or self._read_available():
+                    return
+
+    def _read_available(self) -> bool:
+        """Read what the pipe holds now; True at end of file. Caller holds `_out_lock`."""
+        assert self._proc is not None and self._proc.stdout is not None
+        if self._eof or self._proc.stdout.closed:
+            return True
+        fd = self._proc.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                return False
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._eof = True
+                return True
+            *complete, self._partial = (self._partial + chunk).split(b"\n")
+            self._lines.extend(line.decode("utf-8", "replace") for line in complete)
