@@ -24,6 +24,7 @@ from typing import Any
 
 from powertune.localcloud.apigateway.catalog import ApiCatalog
 from powertune.localcloud.apigateway.server import ApiGatewayDataPlane
+from powertune.localcloud.engine import ExecutionEngine
 from powertune.localcloud.frontdoor.dispatch import Dispatcher, not_ready
 from powertune.localcloud.frontdoor.forward import MotoForwarder
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
@@ -52,8 +53,6 @@ _LOG = logging.getLogger(__name__)
 
 
 def _real_engine(**kwargs: Any) -> Any:
-    from powertune.localcloud.engine import ExecutionEngine
-
     return ExecutionEngine(**kwargs)
 
 
@@ -88,9 +87,7 @@ def clean_stale(state_dir: Path) -> list[str]:
             if pid_text.isdigit() and not pid_alive(int(pid_text)):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(str(folder))
-    from powertune.localcloud.engine.cgroups import cleanup_stale
-
-    removed.extend(cleanup_stale())
+    removed.extend(ExecutionEngine.cleanup_stale())
     return removed
 
 
@@ -206,6 +203,7 @@ class LocalCloud:
             directory=directory,
             realism=ControlPlaneRealism(realism),
             fetch_s3_object=fetch_s3_object,
+            forget=lambda name, version: self._engine.forget(name, version),
             public_url=self.endpoint_url,
             default_region=self.region,
         )

@@ -63,6 +63,7 @@ class LambdaControlPlane:
         directory: FunctionDirectory,
         realism: ControlPlaneRealism,
         fetch_s3_object: S3Fetch,
+        forget: Callable[[str, str | None], None],
         public_url: str,
         default_region: str,
     ) -> None:
@@ -71,6 +72,7 @@ class LambdaControlPlane:
         self._directory = directory
         self._realism = realism
         self._fetch_s3_object = fetch_s3_object
+        self._forget = forget
         self._public_url = public_url
         self._default_region = default_region
 
@@ -104,6 +106,10 @@ class LambdaControlPlane:
             self._directory.invalidate()
         if not 200 <= response.status < 300:
             return response
+        if name and operation in ("UpdateFunctionConfiguration", "UpdateFunctionCode"):
+            self._forget(name, "$LATEST")  # idle environments of the old configuration
+        elif name and request.method == "DELETE" and operation == "OtherFunctionCall":
+            self._forget(name, request.query("Qualifier"))
         if operation in ("CreateFunction", "UpdateFunctionCode"):
             self._keep_code(body.get("Code", {}) if operation == "CreateFunction" else body, region)
         if operation in ("UpdateFunctionConfiguration", "UpdateFunctionCode"):

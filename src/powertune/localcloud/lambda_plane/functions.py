@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from powertune.localcloud.aws_errors import AwsError, function_not_found
-from powertune.localcloud.engine.spec import FunctionSpec
+from powertune.localcloud.engine import FunctionSpec
 from powertune.localcloud.lambda_plane.code_store import CodeStore
 from powertune.localcloud.lambda_plane.names import FunctionRef
 

@@ -18,8 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from powertune.localcloud.aws_errors import AwsError, lambda_error_response
-from powertune.localcloud.engine.errors import EngineError
-from powertune.localcloud.engine.spec import FunctionSpec, InvocationResult
+from powertune.localcloud.engine import EngineError, FunctionSpec, InvocationResult
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
 from powertune.localcloud.frontdoor.routing import signed_service
 from powertune.localcloud.lambda_plane.functions import FunctionDirectory
@@ -90,7 +89,9 @@ class InvokeService:
     ) -> InvocationResult:
         """Invoke on the engine; engine errors become the AWS errors they name."""
         try:
-            result: InvocationResult = self.engine.invoke(spec, payload, client_context)
+            result: InvocationResult = self.engine.invoke(
+                spec, payload, client_context=client_context
+            )
         except EngineError as exc:
             raise AwsError(exc.code, exc.aws_message, exc.status, exc.reason) from exc
         self._logs.ship(

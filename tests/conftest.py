@@ -1,0 +1,85 @@
+"""Shared fixtures: a real local cloud per xdist worker, and boto3 clients pointed at it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+
+@dataclass(frozen=True)
+class LocalCloudHandle:
+    """What tests may know about the running local cloud: only how to reach it."""
+
+    endpoint_url: str
+    region: str
+    state_dir: Path
+    cpu_control: str
+
+
+@pytest.fixture(scope="session")
+def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
+    """One local cloud per xdist worker, on a free port with its own state folder."""
+    from powertune.localcloud.supervisor import LocalCloud
+
+    state_dir = tmp_path_factory.mktemp("local-cloud-state")
+    cloud = LocalCloud.start(port=0, state_dir=state_dir)
+    try:
+        yield LocalCloudHandle(cloud.endpoint_url, cloud.region, state_dir, cloud.cpu_control)
+    finally:
+        cloud.stop()
+
+
+def make_client(service: str, endpoint_url: str, region: str, **config: Any) -> Any:
+    """A boto3 client for a local cloud (any credentials work; no retries unless asked)."""
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": config.pop("max_attempts", 1)}, **config),
+    )
+
+
+@pytest.fixture(scope="session")
+def boto3_client(local_cloud: LocalCloudHandle) -> Callable[..., Any]:
+    """`boto3_client("lambda")`: a client for the session's local cloud."""
+
+    def build(service: str, **config: Any) -> Any:
+        return make_client(service, local_cloud.endpoint_url, local_cloud.region, **config)
+
+    return build
+
+
+def zip_files(files: dict[str, str]) -> bytes:
+    """A deployment package holding these files (also the `zip_package` fixture)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def zip_package() -> Callable[[dict[str, str]], bytes]:
+    """`zip_package({"app.py": source})`: a deployment package as bytes."""
+    return zip_files
+
+
+@pytest.fixture(scope="session")
+def lambda_role(boto3_client: Callable[..., Any]) -> str:
+    """An IAM role ARN functions can be created with."""
+    iam = boto3_client("iam")
+    return str(
+        iam.create_role(RoleName="powertune-test-role", AssumeRolePolicyDocument="{}")["Role"][
+            "Arn"
+        ]
+    )
