@@ -296,5 +296,6 @@ COUNT_ID = "reproduced={reproduced}-deviated={deviated}-out_of_scope={oos}".form
 @pytest.mark.parametrize("counts", [dict(COUNTS)], ids=[COUNT_ID])
 def test_vector_counts(counts: dict[str, int]) -> None:
     print(f"\ncompat vectors: {COUNT_ID}")
+    # Pinned so that docs/compat.md, which quotes them, is updated with any change.
+    assert counts == {"reproduced": 324, "deviated": 41, "out of scope": 56}
     assert sum(counts.values()) == len(VECTORS) == 421
-    assert counts["reproduced"] > counts["deviated"] + counts["out of scope"]

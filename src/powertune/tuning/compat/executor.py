@@ -69,14 +69,21 @@ def statistics_from_samples(
     }
 
 
-def _invocation_error(
-    response: Mapping[str, object], payload: object, parallel: bool, hide_payload: bool
-) -> UpstreamError:
-    """`handleLambdaInvocationError`'s message, verbatim."""
+def _error_payload(response: Mapping[str, object]) -> Mapping[str, object]:
+    """The function error's JSON body (`errorType`, `errorMessage`, `stackTrace`)."""
     body = response.get("Payload", "")
     text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
-    parsed = js_json_parse(text)
-    details = parsed if isinstance(parsed, Mapping) else {}
+    try:
+        parsed = js_json_parse(text)
+    except ValueError:  # upstream's JSON.parse would throw; report the fields as undefined
+        return {}
+    return parsed if isinstance(parsed, Mapping) else {}
+
+
+def _invocation_error(
+    details: Mapping[str, object], payload: object, parallel: bool, hide_payload: bool
+) -> UpstreamError:
+    """`handleLambdaInvocationError`'s message, verbatim."""
     message = f"Invocation error (running in {'parallel' if parallel else 'series'})"
     if not hide_payload:
         message += f" with payload {js_to_string(js_json_stringify(payload))}"
@@ -87,12 +94,6 @@ def _invocation_error(
         f'trace: "{js_to_string(trace)}"'
     )
     return UpstreamError(message)
-
-
-def _error_type(response: Mapping[str, object]) -> object:
-    body = response.get("Payload", "")
-    parsed = js_json_parse(body.decode("utf-8") if isinstance(body, bytes) else str(body))
-    return parsed.get("errorType", UNDEFINED) if isinstance(parsed, Mapping) else UNDEFINED
 
 
 def executor_handler(event: object, *, architecture: str, invoke: Invoke) -> dict[str, object]:
@@ -141,8 +142,10 @@ def executor_handler(event: object, *, architecture: str, invoke: Invoke) -> dic
     for index in range(int(num)):
         qualifier = build_alias_string(base_alias, only_cold_starts, index)
         response = invoke(lambda_arn, qualifier, payloads[index])
-        if response.get("FunctionError") and _error_type(response) not in allowed:
-            raise _invocation_error(response, payloads[index], parallel, hide_payload)
+        if js_truthy(response.get("FunctionError", UNDEFINED)):
+            details = _error_payload(response)
+            if details.get("errorType", UNDEFINED) not in allowed:
+                raise _invocation_error(details, payloads[index], parallel, hide_payload)
         results.append(response)
     base_cost = lambda_base_cost(region_from_arn(lambda_arn), architecture)
     return statistics_from_samples(
