@@ -1,0 +1,139 @@
+"""The policies compared by the decision benchmark, each run on a simulated function.
+
+Every runner takes a fresh `SimulatedFunction` (same seed for every policy, so
+the k-th invocation of a size is the same draw for all of them: common random
+numbers) and returns the records it paid for and the size it recommends.
+
+- `upstream(num)`: AWS Lambda Power Tuning's algorithm (power-tuning.md §3.3,
+  §3.5) through our compatibility module: `num` serial invocations per size on
+  a freshly published version (so the first is cold), trimmed means (0.2),
+  ceil of the average billed duration × upstream's price, stable-sort
+  tie-breaks; like upstream, any failing invocation fails the whole run (no
+  recommendation: its state machine ends with `{}`).
+- `fixed(num)`: our engine's fixed sampling (one warm-up + num per size) and
+  our analysis.
+- `adaptive`: our adaptive policy through the same loop as the engine (one
+  warm-up per size, then the policy's batches, failed sizes skipped), and our
+  analysis over the configurations the policy kept in the running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from powertune.backends.simulator import SimulatedFunction
+from powertune.tuning.adaptive import AdaptiveSampling
+from powertune.tuning.analysis import analyze
+from powertune.tuning.compat.analysis import analyze_compat
+from powertune.tuning.models import Analysis, Architecture, Configuration, InvocationRecord
+from powertune.tuning.pricing import PriceRate
+from powertune.tuning.sampling import FixedSampling, SamplingPolicy, SamplingState
+from powertune.tuning.strategies import parse_strategy
+
+RATE = PriceRate(0.0000166667, 0.0000002)
+
+
+@dataclass
+class Outcome:
+    records: list[InvocationRecord]
+    recommended: dict[str, int | None]
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    policies: dict[str, AdaptiveSampling] = field(default_factory=dict)
+
+
+def _engine_loop(
+    sim: SimulatedFunction,
+    policy: SamplingPolicy,
+    configs: Sequence[Configuration],
+    weights: Sequence[float],
+) -> list[InvocationRecord]:
+    """What `powertune.tuning.engine` does in `_measure`, minus the control plane."""
+    state = SamplingState(configurations=tuple(configs), payload_weights=tuple(weights))
+
+    def invoke(c: Configuration, payload_index: int) -> None:
+        record = sim.record(c, payload_index, sequence=len(state.records))
+        state.records.append(record)
+        if record.error_type is not None:
+            state.failed.add(c)
+
+    for c in configs:
+        invoke(c, 0)
+    while True:
+        batch = [r for r in policy.next_batch(state) if r.configuration not in state.failed]
+        if not batch:
+            break
+        for request in batch:
+            if request.configuration not in state.failed:
+                invoke(request.configuration, request.payload_index)
+    return state.records
+
+
+def run_upstream(
+    sim: SimulatedFunction, grid: Sequence[int], num: int, weights: Sequence[float]
+) -> Outcome:
+    """Upstream: num serial invocations per size, payloads in weighted blocks."""
+    records: list[InvocationRecord] = []
+    total = sum(weights)
+    counts = [round(num * w / total) for w in weights]
+    counts[0] += num - sum(counts)
+    for memory in grid:
+        c = Configuration(memory, Architecture.X86_64)
+        for p, n in enumerate(counts):
+            for _ in range(n):
+                records.append(sim.record(c, p, sequence=len(records)))
+    recommended: dict[str, int | None] = {}
+    failed = any(r.error_type is not None for r in records)
+    for strategy in ("cost", "speed", "balanced"):
+        if failed:
+            recommended[strategy] = None  # upstream's Executor throws; the run ends with {}
+            continue
+        doc = analyze_compat(
+            records,
+            strategy=strategy,
+            balanced_weight=0.5,
+            discard_top_bottom=0.2,
+            lambda_region="us-east-1",
+            memory_order=list(grid),
+        )
+        power = doc.get("power")
+        recommended[strategy] = int(power) if isinstance(power, int | float) else None
+    return Outcome(records, recommended)
+
+
+def run_fixed(
+    sim: SimulatedFunction, grid: Sequence[int], num: int, weights: Sequence[float], seed: int
+) -> Outcome:
+    configs = [Configuration(m, Architecture.X86_64) for m in grid]
+    records = _engine_loop(sim, FixedSampling(num, seed=seed), configs, weights)
+    out = Outcome(records, {})
+    for strategy in ("cost", "speed", "balanced"):
+        analysis = analyze(records, strategy=parse_strategy(strategy), rate_for=lambda a: RATE)
+        out.analyses[strategy] = analysis
+        rec = analysis.recommendation
+        out.recommended[strategy] = None if rec is None else rec.configuration.memory_mb
+    return out
+
+
+def run_adaptive(
+    sim: SimulatedFunction,
+    grid: Sequence[int],
+    weights: Sequence[float],
+    seed: int,
+    strategy: str,
+    **options: float | int | None,
+) -> Outcome:
+    """One adaptive run for one strategy (the policy's path depends on the strategy)."""
+    configs = [Configuration(m, Architecture.X86_64) for m in grid]
+    spec = parse_strategy(strategy)
+    policy = AdaptiveSampling(spec, seed=seed, rate_for=lambda a: RATE, **options)  # type: ignore[arg-type]
+    records = _engine_loop(sim, policy, configs, weights)
+    kept = set(policy.contenders)
+    chosen = [r for r in records if Configuration(r.memory_mb, r.architecture) in kept]
+    analysis = analyze(chosen or records, strategy=spec, rate_for=lambda a: RATE)
+    rec = analysis.recommendation
+    out = Outcome(records, {strategy: None if rec is None else rec.configuration.memory_mb})
+    out.recommended["policy-best"] = None if policy.best is None else policy.best.memory_mb
+    out.analyses[strategy] = analysis
+    out.policies[strategy] = policy
+    return out
