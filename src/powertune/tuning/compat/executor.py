@@ -128,7 +128,10 @@ def executor_handler(event: object, *, architecture: str, invoke: Invoke) -> dic
         raise UpstreamError("Invalid value: " + js_to_string(value))
     if not js_truthy(num):
         raise UpstreamError("Invalid num: " + js_to_string(num))
-    assert isinstance(lambda_arn, str)
+    # Upstream's first AWS call (GetFunctionConfiguration) builds its client from the
+    # ARN's region, so a malformed ARN fails here, before any invocation.
+    region = region_from_arn(lambda_arn)
+    function_arn = str(lambda_arn)
     if state.get("dryRun", UNDEFINED) is True:
         num = 1.0
     allowed = state.get("allowedExceptions", [])
@@ -141,13 +144,13 @@ def executor_handler(event: object, *, architecture: str, invoke: Invoke) -> dic
     results = []
     for index in range(int(num)):
         qualifier = build_alias_string(base_alias, only_cold_starts, index)
-        response = invoke(lambda_arn, qualifier, payloads[index])
+        response = invoke(function_arn, qualifier, payloads[index])
         if js_truthy(response.get("FunctionError", UNDEFINED)):
             details = _error_payload(response)
             if details.get("errorType", UNDEFINED) not in allowed:
                 raise _invocation_error(details, payloads[index], parallel, hide_payload)
         results.append(response)
-    base_cost = lambda_base_cost(region_from_arn(lambda_arn), architecture)
+    base_cost = lambda_base_cost(region, architecture)
     return statistics_from_samples(
         base_cost,
         parse_log_and_extract_durations(results),
