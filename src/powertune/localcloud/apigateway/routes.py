@@ -1,8 +1,9 @@
 """Match a request path and method against a REST API's resources (pure).
 
 API Gateway picks the most specific resource: literal path parts beat `{param}` parts,
-which beat a greedy `{proxy+}`; an exact method beats `ANY`. A path with no matching
-resource, or a resource without the method, gets 403 "Missing Authentication Token".
+which beat a greedy `{proxy+}`; then the method (an exact one before `ANY`). A path with
+no matching resource, or a resource without the method, gets 403 "Missing Authentication
+Token".
 """
 
 from __future__ import annotations
@@ -69,22 +70,21 @@ def _match_segments(
 
 
 def match_route(resources: Sequence[Resource], method: str, path: str) -> RouteMatch | None:
-    """The resource and method serving `method path`, or None (→ 403)."""
+    """The resource and method serving `method path`, or None (→ 403).
+
+    The resource is chosen by path alone; a method it does not define (and no ANY) is a
+    403 even if a less specific `{proxy+}` resource would accept it.
+    """
     actual = _segments(path)
-    best: tuple[tuple[int, ...], RouteMatch] | None = None
+    best: tuple[tuple[int, ...], Resource, dict[str, str]] | None = None
     for resource in resources:
         matched = _match_segments(_segments(resource.path), actual)
-        if matched is None:
-            continue
-        score, params = matched
-        if method in resource.methods:
-            key = method
-        elif "ANY" in resource.methods:
-            key = "ANY"
-        else:
-            continue
-        candidate = RouteMatch(resource, key, resource.methods[key], params if params else None)
-        ranked = (*score, 1 if key == method else 0)
-        if best is None or ranked > best[0]:
-            best = (ranked, candidate)
-    return best[1] if best else None
+        if matched is not None and (best is None or matched[0] > best[0]):
+            best = (matched[0], resource, matched[1])
+    if best is None:
+        return None
+    _, resource, params = best
+    key = method if method in resource.methods else "ANY"
+    if key not in resource.methods:
+        return None
+    return RouteMatch(resource, key, resource.methods[key], params or None)
