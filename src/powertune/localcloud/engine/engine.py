@@ -107,8 +107,13 @@ class ExecutionEngine:
             raise errors.unsupported_architecture(spec.architecture, host_architecture())
 
     def invoke(
-        self, spec: FunctionSpec, payload: bytes, *, client_context: str | None = None
+        self, spec: FunctionSpec, payload: bytes, client_context: str | None = None
     ) -> InvocationResult:
+        """Run one invocation and block until it ends (thread-safe).
+
+        Raises EngineError for what Lambda refuses before running anything (throttling,
+        unsupported runtime); everything the function does wrong is in the result.
+        """
         self.validate(spec)
         if self._closed.is_set():
             raise errors.EngineError("ServiceException", "The local cloud is shutting down.", 500)
