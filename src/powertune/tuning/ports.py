@@ -4,6 +4,7 @@ Adapters live outside the pure core: `powertune.backends.aws` (boto3, also the
 local cloud), `powertune.backends.fake`, `powertune.backends.simulator`, and
 `powertune.journal` for the on-disk journal. Raw AWS dicts never cross this line.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -79,7 +80,9 @@ class Backend(Protocol):
         """
         ...
 
-    def publish_version(self, function_name: str, *, description: str, code_sha256: str) -> FunctionConfig:
+    def publish_version(
+        self, function_name: str, *, description: str, code_sha256: str
+    ) -> FunctionConfig:
         """Publish `$LATEST` as a new version and wait until it is active."""
         ...
 

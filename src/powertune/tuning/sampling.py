@@ -76,7 +76,9 @@ def allocate_payloads(weights: Sequence[float], count: int) -> list[int]:
         ConfigError: when there are more payloads than invocations, or a weight is not positive.
     """
     if any(w <= 0 for w in weights):
-        raise ConfigError(f"payload weights must be positive, got {list(weights)}; fix the weight values")
+        raise ConfigError(
+            f"payload weights must be positive, got {list(weights)}; fix the weight values"
+        )
     if count < len(weights):
         raise ConfigError(
             f"{len(weights)} payloads but only {count} invocations per size; "
