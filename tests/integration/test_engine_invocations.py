@@ -9,7 +9,7 @@ import json
 import os
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +19,16 @@ from powertune.localcloud.engine.cgroups import DEFAULT_ROOT, V1, V2, detect_mod
 
 pytestmark = pytest.mark.integration
 
-HANDLERS = '''
+HANDLERS = """
 import json, os, time
 print("init says hi")
+PREFIXES = ("AWS_", "LAMBDA_", "_HANDLER", "TZ")
 
 def ok(event, context):
     print("handler got", json.dumps(event))
     return {"pid": os.getpid(), "request_id": context.aws_request_id,
             "function_name": context.function_name, "memory": context.memory_limit_in_mb,
-            "env": {k: v for k, v in os.environ.items() if k.startswith(("AWS_", "LAMBDA_", "_HANDLER", "TZ"))}}
+            "env": {k: v for k, v in os.environ.items() if k.startswith(PREFIXES)}}
 
 def sleepy(event, context):
     print("going to sleep")
@@ -45,18 +46,16 @@ def hog(event, context):
 
 def crash(event, context):
     os._exit(3)
-'''
+"""
 
 
 def cgroups_permitted() -> bool:
     return detect_mode(DEFAULT_ROOT) in (V1, V2) and os.geteuid() == 0
 
 
-def needs_cgroups(test: Callable[..., None]) -> Callable[..., None]:
-    skip = pytest.mark.skipif(
-        not cgroups_permitted(), reason="needs permission to create cgroups (root on cgroup v1/v2)"
-    )
-    return pytest.mark.needs_cgroups(skip(test))
+skip_without_cgroups = pytest.mark.skipif(
+    not cgroups_permitted(), reason="needs permission to create cgroups (root on cgroup v1/v2)"
+)
 
 
 @pytest.fixture
@@ -187,7 +186,8 @@ def test_runtime_exit(engine: ExecutionEngine, code_dir: Path) -> None:
     )
 
 
-@needs_cgroups
+@pytest.mark.needs_cgroups
+@skip_without_cgroups
 def test_out_of_memory(engine: ExecutionEngine, code_dir: Path) -> None:
     result = engine.invoke(make_spec(code_dir, "app.hog", memory_mb=128, timeout_s=60), b"{}")
     assert engine.cpu_control in (V1, V2)

@@ -47,7 +47,9 @@ def test_timeout_and_error_suffixes() -> None:
         (3001.5, 100.2, 3000, 3101),
     ],
 )
-def test_billed_duration(duration: float, init: float | None, timeout: int | None, billed: int) -> None:
+def test_billed_duration(
+    duration: float, init: float | None, timeout: int | None, billed: int
+) -> None:
     assert rl.billed_duration_ms(duration, init, timeout) == billed
 
 

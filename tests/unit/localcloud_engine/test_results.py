@@ -48,16 +48,33 @@ def test_success_cold_log_order_and_billing() -> None:
     result = invocation_result(ctx(40.5), outcome, ["hello"], oom=False, peak_bytes=30 << 20)
     lines = result.log_text.splitlines()
     assert lines[0].startswith("INIT_START Runtime Version: python:3.11.7")
-    assert lines[1:5] == ["init output", f"START RequestId: {RID} Version: $LATEST", "hello", f"END RequestId: {RID}"]
-    assert lines[5].startswith(f"REPORT RequestId: {RID}\tDuration: 10.20 ms\tBilled Duration: 51 ms")
-    assert (result.function_error, result.payload, result.max_memory_used_mb) == (None, b'{"ok":1}', 30)
+    assert lines[1:5] == [
+        "init output",
+        f"START RequestId: {RID} Version: $LATEST",
+        "hello",
+        f"END RequestId: {RID}",
+    ]
+    assert lines[5].startswith(
+        f"REPORT RequestId: {RID}\tDuration: 10.20 ms\tBilled Duration: 51 ms"
+    )
+    assert (result.function_error, result.payload, result.max_memory_used_mb) == (
+        None,
+        b'{"ok":1}',
+        30,
+    )
 
 
 def test_handler_exception_keeps_runtime_payload() -> None:
-    body = b'{"errorMessage": "kaboom", "errorType": "ValueError", "requestId": "r", "stackTrace": []}'
+    body = (
+        b'{"errorMessage": "kaboom", "errorType": "ValueError", "requestId": "r", "stackTrace": []}'
+    )
     outcome = RunOutcome("error", body, "Unhandled", 3.0, None)
     result = invocation_result(ctx(), outcome, [], oom=False, peak_bytes=None)
-    assert (result.function_error, result.error_type, result.payload) == ("Unhandled", "ValueError", body)
+    assert (result.function_error, result.error_type, result.payload) == (
+        "Unhandled",
+        "ValueError",
+        body,
+    )
     assert "Status" not in result.log_text
 
 
