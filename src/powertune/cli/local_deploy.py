@@ -1,0 +1,70 @@
+"""`powertune local deploy` / `destroy`: the reference stack on a running local cloud.
+
+Thin commands over `powertune.localcloud.deploy`: find the running local cloud
+from its state folder, apply or destroy, and print the stack outputs as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from powertune.errors import ConfigError
+from powertune.localcloud.deploy import LocalTarget
+from powertune.localcloud.deploy import deploy as deploy_stack
+from powertune.localcloud.deploy import destroy as destroy_stack
+from powertune.localcloud.state import read_live_state
+
+_state_dir = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="State folder of the running local cloud (default: as `powertune local up`).",
+)
+
+
+def _target(state_dir: Path | None) -> LocalTarget:
+    state = read_live_state(state_dir)
+    return LocalTarget(state.endpoint_url, state.region, Path(state.state_dir))
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`--var key=value` pairs as a dict; a pair without '=' is a usage error."""
+    variables: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--var {pair!r} is not KEY=VALUE (for example memory_size=512)")
+        variables[key] = value
+    return variables
+
+
+@click.command("deploy")
+@click.option(
+    "--terraform-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("infra/terraform"),
+    show_default=True,
+    help="The stack's Terraform folder (copied, never modified).",
+)
+@click.option(
+    "--var", "var_pairs", multiple=True, help="Terraform variable KEY=VALUE (repeatable)."
+)
+@_state_dir
+def deploy(terraform_dir: Path, var_pairs: tuple[str, ...], state_dir: Path | None) -> None:
+    """Package the items API and apply the Terraform stack to the local cloud."""
+    target = _target(state_dir)
+    click.echo(f"deploying {terraform_dir} to {target.endpoint_url} ...", err=True)
+    outputs = deploy_stack(target, terraform_dir, parse_vars(var_pairs))
+    click.echo(json.dumps(outputs, indent=2, sort_keys=True))
+
+
+@click.command("destroy")
+@_state_dir
+def destroy(state_dir: Path | None) -> None:
+    """Destroy the stack that `powertune local deploy` applied."""
+    target = _target(state_dir)
+    destroy_stack(target)
+    click.echo(f"destroyed the stack on {target.endpoint_url}", err=True)
