@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 BUILD := build
 TF_CLI_CONFIG := $(BUILD)/terraformrc
 
-.PHONY: help venv lint typecheck test test-fast demo clean bench-analyze terraform-config node-deps
+.PHONY: help venv lint typecheck test test-fast demo clean terraform-config node-deps \
+	bench-analyze bench-decision bench-fidelity bench-overhead bench-apigw bench-items
 
 help:
 	@echo "make demo   run the main job on the local cloud"
@@ -35,8 +36,8 @@ node-deps:
 	@if [ -f postman/package.json ]; then scripts/node-deps.sh; fi
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks app
+	$(BIN)/ruff format --check src tests benchmarks app
 	$(BIN)/lint-imports
 
 typecheck: venv
@@ -53,6 +54,21 @@ demo: venv terraform-config node-deps
 
 bench-analyze: venv
 	$(BIN)/python benchmarks/analyze_speed/run.py
+
+bench-decision: venv
+	$(BIN)/python benchmarks/decision/run.py
+
+bench-fidelity: venv
+	$(BIN)/python benchmarks/fidelity/run.py
+
+bench-overhead: venv
+	$(BIN)/python benchmarks/overhead/run.py
+
+bench-apigw: venv
+	$(BIN)/python benchmarks/apigw_throughput/run.py
+
+bench-items: venv terraform-config node-deps
+	POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) $(BIN)/python benchmarks/items_api/run.py
 
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
