@@ -1,0 +1,171 @@
+"""Analysis: failed sizes with reasons, cold starts apart, allowed errors, forced failures."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from powertune.tuning.analysis import (
+    analyze,
+    failure_reason,
+    summarize,
+    summarize_cold_starts,
+)
+from powertune.tuning.models import (
+    RUNTIME_OUT_OF_MEMORY,
+    SANDBOX_TIMEDOUT,
+    Architecture,
+    Configuration,
+    InvocationRecord,
+    StrategySpec,
+)
+from powertune.tuning.pricing import PriceRate, invocation_cost_usd
+
+RATE = PriceRate(0.0000166667, 0.0000002)
+ARM_RATE = PriceRate(0.0000133334, 0.0000002)
+
+
+def rate_for(arch: Architecture) -> PriceRate:
+    return RATE if arch is Architecture.X86_64 else ARM_RATE
+
+
+def rec(
+    memory: int,
+    duration: float,
+    *,
+    init: float | None = None,
+    error: str | None = None,
+    arch: Architecture = Architecture.X86_64,
+    billed: int | None = None,
+) -> InvocationRecord:
+    return InvocationRecord(
+        memory_mb=memory,
+        architecture=arch,
+        payload_index=0,
+        duration_ms=duration,
+        billed_duration_ms=billed if billed is not None else math.ceil(duration),
+        init_duration_ms=init,
+        max_memory_used_mb=60,
+        error_type=error,
+    )
+
+
+def test_cold_starts_are_kept_out_of_warm_statistics() -> None:
+    records = [rec(128, 500.0, init=300.0), rec(128, 100.0), rec(128, 110.0), rec(128, 120.0)]
+    s = summarize(Configuration(128), records, RATE)
+    assert s.samples == 3
+    assert s.cold_samples == 1
+    assert s.mean_duration_ms == pytest.approx(110.0)
+    assert s.mean_init_duration_ms == 300.0
+    expected = sum(invocation_cost_usd(b, 128, RATE) for b in (100, 110, 120)) / 3
+    assert s.mean_cost_usd == pytest.approx(expected)
+    assert s.failure is None
+
+
+def test_cold_start_table_bills_init_when_the_table_says_so() -> None:
+    records = [rec(1024, 100.0, init=250.4, billed=100), rec(1024, 90.0)]
+    cold = summarize_cold_starts(Configuration(1024), records, RATE)
+    assert cold is not None
+    assert cold.samples == 1
+    assert cold.mean_init_duration_ms == pytest.approx(250.4)
+    assert cold.mean_total_duration_ms == pytest.approx(350.4)
+    assert cold.mean_cost_usd == pytest.approx(invocation_cost_usd(351, 1024, RATE))
+    assert cold.init_billed is True
+    unbilled = PriceRate(RATE.usd_per_gb_second, RATE.usd_per_request, init_billed=False)
+    cold2 = summarize_cold_starts(Configuration(1024), records, unbilled)
+    assert cold2 is not None
+    assert cold2.mean_cost_usd == pytest.approx(invocation_cost_usd(100, 1024, unbilled))
+
+
+def test_no_cold_start_no_row() -> None:
+    assert summarize_cold_starts(Configuration(128), [rec(128, 5.0)], RATE) is None
+
+
+def test_one_timeout_fails_the_size_with_its_reason() -> None:
+    records = [rec(128, 3000.0, error=SANDBOX_TIMEDOUT), rec(128, 100.0), rec(128, 100.0)]
+    reason = failure_reason(records, frozenset())
+    assert reason == "1 of 3 invocations failed: Sandbox.Timedout ×1"
+    s = summarize(Configuration(128), records, RATE)
+    assert s.failed
+    assert s.failed_samples == 1
+    assert s.samples == 2  # the warm successes are still described
+
+
+def test_failure_reason_lists_every_error_type() -> None:
+    records = [
+        rec(128, 1.0, error=RUNTIME_OUT_OF_MEMORY),
+        rec(128, 1.0, error=RUNTIME_OUT_OF_MEMORY),
+        rec(128, 1.0, error="ValueError"),
+        rec(128, 1.0),
+    ]
+    assert failure_reason(records, frozenset()) == (
+        "3 of 4 invocations failed: Runtime.OutOfMemory ×2, ValueError ×1"
+    )
+
+
+def test_allowed_errors_stay_in_the_statistics() -> None:
+    records = [rec(256, 50.0, error="NotFound"), rec(256, 70.0)]
+    s = summarize(Configuration(256), records, RATE, allowed_errors=frozenset({"NotFound"}))
+    assert not s.failed
+    assert s.samples == 2
+    assert s.failed_samples == 0
+    assert s.mean_duration_ms == pytest.approx(60.0)
+
+
+def test_a_size_with_only_cold_starts_is_failed_for_lack_of_warm_samples() -> None:
+    s = summarize(Configuration(128), [rec(128, 400.0, init=100.0)], RATE)
+    assert s.failed
+    assert s.failure == "no warm, successful invocation to measure"
+    assert s.samples == 0
+    assert math.isnan(s.mean_duration_ms)
+
+
+def test_analyze_recommends_among_healthy_sizes_only() -> None:
+    records = [
+        *(rec(128, 30.0, error=SANDBOX_TIMEDOUT) for _ in range(3)),
+        *(rec(512, 100.0 + i) for i in range(5)),
+        *(rec(1024, 60.0 + i) for i in range(5)),
+    ]
+    result = analyze(records, strategy=StrategySpec(), rate_for=rate_for)
+    assert [s.configuration.memory_mb for s in result.stats] == [512, 1024]
+    assert [s.configuration.memory_mb for s in result.failed] == [128]
+    assert result.failed[0].failure == "3 of 3 invocations failed: Sandbox.Timedout ×3"
+    assert result.recommendation is not None
+    assert result.recommendation.configuration.memory_mb == 512
+
+
+def test_analyze_every_size_failed_has_no_recommendation() -> None:
+    records = [rec(128, 1.0, error=RUNTIME_OUT_OF_MEMORY), rec(256, 1.0, error=SANDBOX_TIMEDOUT)]
+    result = analyze(records, strategy=StrategySpec(), rate_for=rate_for)
+    assert result.recommendation is None
+    assert result.stats == ()
+    assert len(result.failed) == 2
+
+
+def test_forced_failures_mark_sizes_without_records() -> None:
+    records = [rec(128, 10.0), rec(128, 11.0)]
+    forced = {Configuration(256): "Invoke failed: ServiceException: boom"}
+    result = analyze(records, strategy=StrategySpec(), rate_for=rate_for, forced_failures=forced)
+    assert [s.configuration for s in result.failed] == [Configuration(256)]
+    assert result.failed[0].failure == "Invoke failed: ServiceException: boom"
+    assert result.recommendation is not None
+    assert result.recommendation.configuration == Configuration(128)
+
+
+def test_architectures_are_priced_apart_and_ordered() -> None:
+    records = [
+        rec(1024, 100.0, arch=Architecture.ARM64),
+        rec(1024, 100.0, arch=Architecture.ARM64),
+        rec(1024, 100.0),
+        rec(1024, 100.0),
+    ]
+    result = analyze(records, strategy=StrategySpec(), rate_for=rate_for)
+    assert [s.configuration.architecture for s in result.stats] == [
+        Architecture.ARM64,
+        Architecture.X86_64,
+    ]
+    arm, x86 = result.stats
+    assert arm.mean_cost_usd < x86.mean_cost_usd
+    assert result.recommendation is not None
+    assert result.recommendation.configuration.architecture is Architecture.ARM64
