@@ -21,7 +21,7 @@ SOURCE = "def handler(event, context):\n    return event\n"
 
 
 def _client(cloud: LocalCloud, service: str) -> Any:
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=cloud.endpoint_url,
         region_name=cloud.region,
