@@ -200,3 +200,26 @@ def test_binary_media_types_survive_create_rest_api(
 ) -> None:
     apigw = boto3_client("apigateway")
     assert apigw.get_rest_api(restApiId=api.api_id)["binaryMediaTypes"] == ["image/png"]
+
+
+def test_lambda_throttling_is_500(
+    boto3_client: Callable[..., Any], lambda_role: str, local_cloud: Any
+) -> None:
+    lam, apigw = boto3_client("lambda"), boto3_client("apigateway")
+    arn = _function(lam, lambda_role, timeout_s=3)
+    lam.put_function_concurrency(FunctionName=arn, ReservedConcurrentExecutions=0)
+    api_id = apigw.create_rest_api(name="throttled")["id"]
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(
+        restApiId=api_id,
+        resourceId=root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=_uri(arn),
+    )
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    reply = httpx.get(f"{local_cloud.endpoint_url}/restapis/{api_id}/prod/_user_request_/")
+    assert reply.status_code == 500
+    assert reply.json() == {"message": "Internal server error"}

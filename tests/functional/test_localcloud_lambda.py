@@ -239,3 +239,23 @@ def test_invocation_logs_reach_cloudwatch_logs(
         messages = [event["message"] for event in events]
     assert any(m.startswith("START RequestId:") for m in messages)
     assert any(m.startswith("REPORT RequestId:") for m in messages)
+
+
+def test_reserved_concurrency_zero_throttles_invoke(lam: Any, lambda_role: str) -> None:
+    name, _ = create(lam, lambda_role)
+    lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    code, message, status = error_of(lambda: lam.invoke(FunctionName=name))
+    assert (code, status) == ("TooManyRequestsException", 429)
+    assert message == "Rate Exceeded."
+    lam.delete_function_concurrency(FunctionName=name)
+    assert lam.invoke(FunctionName=name)["StatusCode"] == 200
+
+
+def test_json_log_format_is_kept_and_used(lam: Any, lambda_role: str) -> None:
+    name, _ = create(lam, lambda_role, LoggingConfig={"LogFormat": "JSON"})
+    configuration = lam.get_function_configuration(FunctionName=name)
+    assert configuration["LoggingConfig"]["LogFormat"] == "JSON"
+    reply = lam.invoke(FunctionName=name, LogType="Tail")
+    lines = base64.b64decode(reply["LogResult"]).decode().splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(record.get("type") == "platform.report" for record in records)

@@ -172,3 +172,33 @@ def test_two_instances_run_side_by_side_without_sharing_state(tmp_path: Path) ->
         functions = boto3.client("lambda", **options).list_functions()  # type: ignore[call-overload]
         assert functions["Functions"] == []  # the second moto never saw the first's function
         invoke_something(second.endpoint_url, second.region)
+
+
+@pytest.mark.integration
+def test_foreground_up_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    process = subprocess.Popen(
+        [*POWERTUNE, "local", "up", "--port", "0", "--state-dir", str(state_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (state_dir / "state.json").exists() and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            time.sleep(0.1)
+        endpoint = read_endpoint(state_dir)
+        invoke_something(endpoint.endpoint_url, endpoint.region)
+        descendants = children_of(process.pid)
+        assert descendants
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "local cloud stopped" in err
+    assert not [child for child in descendants if pid_alive(child)]
+    assert not (state_dir / "state.json").exists()
