@@ -44,6 +44,7 @@ class FileJournal:
             "original": None,
             "scratch_copy": None,
             "last_revision": None,
+            "applying": None,
             "restored": False,
             "created_function": None,
             "versions": [],
@@ -59,6 +60,10 @@ class FileJournal:
     def begin(self, original: FunctionConfig, *, scratch_copy: str | None) -> None:
         self._doc["original"] = {**asdict(original), "architecture": original.architecture.value}
         self._doc["scratch_copy"] = scratch_copy
+        self._write()
+
+    def updating(self, memory_mb: int, architecture: Architecture) -> None:
+        self._doc["applying"] = {"memory_mb": memory_mb, "architecture": architecture.value}
         self._write()
 
     def updated(self, revision_id: str) -> None:
@@ -98,11 +103,18 @@ def pending_journals(directory: Path, function_name: str) -> list[Path]:
     folder = directory / "journals"
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.glob("*.json")
-        if json.loads(p.read_text(encoding="utf-8")).get("function_name") == function_name
-    )
+    found: list[Path] = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(
+                f"journal {str(path)!r} is unreadable ({exc}); repair it, or delete it after "
+                "checking the function's aliases and versions by hand"
+            ) from exc
+        if isinstance(doc, dict) and doc.get("function_name") == function_name:
+            found.append(path)
+    return found
 
 
 def recover(backend: Backend, journal_path: Path) -> list[str]:
@@ -112,7 +124,6 @@ def recover(backend: Backend, journal_path: Path) -> list[str]:
     except (OSError, json.JSONDecodeError) as exc:
         raise ConfigError(f"cannot read journal {journal_path}: {exc}") from exc
     done: list[str] = []
-    name = doc["function_name"]
     for fn, alias in doc["aliases"]:
         backend.delete_alias(fn, alias)
         done.append(f"deleted alias {fn}:{alias}")
@@ -122,27 +133,51 @@ def recover(backend: Backend, journal_path: Path) -> list[str]:
     if doc.get("created_function"):
         backend.delete_function(doc["created_function"])
         done.append(f"deleted scratch copy {doc['created_function']}")
+    line = _restore_original(backend, doc)
+    if line is not None:
+        done.append(line)
+    journal_path.unlink(missing_ok=True)
+    return done
+
+
+def _restore_original(backend: Backend, doc: dict[str, Any]) -> str | None:
+    """Put `$LATEST` back at its original configuration unless someone else changed it."""
+    name = doc["function_name"]
     original = doc.get("original")
-    if (
-        original
-        and not doc.get("restored")
-        and doc.get("last_revision")
-        and not doc.get("scratch_copy")
-    ):
+    applying = doc.get("applying")
+    revision = doc.get("last_revision")
+    if not original or doc.get("restored") or doc.get("scratch_copy"):
+        return None
+    if not revision and not applying:
+        return None  # the run never got to change $LATEST
+    memory = int(original["memory_mb"])
+    architecture = Architecture(original["architecture"])
+    if revision:
         try:
             backend.update_configuration(
-                name,
-                memory_mb=int(original["memory_mb"]),
-                architecture=Architecture(original["architecture"]),
-                revision_id=doc["last_revision"],
+                name, memory_mb=memory, architecture=architecture, revision_id=revision
             )
-            done.append(f"restored {name} to {original['memory_mb']} MB")
+            return f"restored {name} to {memory} MB"
         except BackendError as exc:
             if exc.code != "PreconditionFailedException":
                 raise
-            done.append(
-                f"left {name} alone: it changed after the run's last update (someone deployed); "
-                f"its original memory was {original['memory_mb']} MB"
-            )
-    journal_path.unlink(missing_ok=True)
-    return done
+    # The RevisionId is not the last one journaled: either someone deployed, or the run
+    # was killed between an update and its journal entry. Only in the second case is
+    # $LATEST exactly at the configuration being applied, with the original code.
+    current = backend.get_configuration(name)
+    if (current.memory_mb, current.architecture) == (memory, architecture):
+        return f"{name} is already at its original {memory} MB"
+    ours = applying is not None and (
+        current.memory_mb,
+        current.architecture.value,
+        current.code_sha256,
+    ) == (int(applying["memory_mb"]), applying["architecture"], original["code_sha256"])
+    if ours:
+        backend.update_configuration(
+            name, memory_mb=memory, architecture=architecture, revision_id=current.revision_id
+        )
+        return f"restored {name} to {memory} MB"
+    return (
+        f"left {name} alone: it changed after the run's last update (someone deployed); "
+        f"its original memory was {memory} MB"
+    )

@@ -88,10 +88,13 @@ class FakeBackend:
         self._functions[name] = _Function(cfg, {}, {})
         return cfg
 
-    def external_update(self, name: str, memory_mb: int) -> None:
-        """Simulate someone else deploying mid-run (changes the RevisionId)."""
+    def external_update(self, name: str, memory_mb: int, *, code: bytes | None = None) -> None:
+        """Simulate someone else deploying mid-run (changes the RevisionId, maybe the code)."""
         fn = self._get(name)
-        fn.latest = replace(fn.latest, memory_mb=memory_mb, revision_id=self._next_revision())
+        sha = fn.latest.code_sha256 if code is None else hashlib.sha256(code).hexdigest()
+        fn.latest = replace(
+            fn.latest, memory_mb=memory_mb, code_sha256=sha, revision_id=self._next_revision()
+        )
 
     def state(self, name: str) -> tuple[FunctionConfig, dict[str, FunctionConfig], dict[str, str]]:
         fn = self._get(name)
@@ -194,7 +197,8 @@ class FakeBackend:
         cfg = self.get_configuration(function_name, qualifier)
         if cfg.architecture not in self._architectures:
             raise UnsupportedArchitecture(
-                f"the fake backend was not given {cfg.architecture.value}; it will not invent timings"
+                f"the fake backend was not given {cfg.architecture.value}; "
+                "it will not invent timings"
             )
         self._invocations += 1
         return self._script(cfg.memory_mb, cfg.architecture, payload, self._invocations)

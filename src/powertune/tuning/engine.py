@@ -156,6 +156,7 @@ class Tuner:
         revision = start.revision_id
         description = f"powertune run {self.plan.run_id}"
         for configuration in self.plan.configurations:
+            self.journal.updating(configuration.memory_mb, configuration.architecture)
             updated = self.backend.update_configuration(
                 target,
                 memory_mb=configuration.memory_mb,
@@ -181,9 +182,13 @@ class Tuner:
                     "(Lambda does not publish unchanged code and configuration twice)"
                 )
             alias = self.plan.alias_for(configuration)
-            self.backend.create_alias(target, alias, version.version)
+            # Journal first: the name is known in advance, and an alias the journal does
+            # not know would keep its version from being deleted after a SIGKILL
+            # (DeleteFunction on a version an alias points to is a ResourceConflict).
+            # Deleting an alias that was never created is not an error.
             self._created.aliases.append((target, alias))
             self.journal.created_alias(target, alias)
+            self.backend.create_alias(target, alias, version.version)
             aliases[configuration] = alias
         return aliases
 

@@ -130,6 +130,15 @@ class Journal(Protocol):
         """Record the original configuration (and RevisionId) before the first change."""
         ...
 
+    def updating(self, memory_mb: int, architecture: Architecture) -> None:
+        """Record the configuration about to be applied to `$LATEST` (written before the call).
+
+        A run killed between the update and `updated` leaves `$LATEST` at this
+        configuration with a RevisionId the journal never saw; `recover` uses it to
+        recognise its own change.
+        """
+        ...
+
     def updated(self, revision_id: str) -> None:
         """Record the RevisionId of `$LATEST` after one of our updates."""
         ...
@@ -138,7 +147,9 @@ class Journal(Protocol):
 
     def created_version(self, function_name: str, version: str) -> None: ...
 
-    def created_alias(self, function_name: str, alias: str) -> None: ...
+    def created_alias(self, function_name: str, alias: str) -> None:
+        """Record an alias; called *before* it is created (its name is known in advance)."""
+        ...
 
     def deleted_alias(self, function_name: str, alias: str) -> None: ...
 
@@ -155,6 +166,9 @@ class NullJournal:
     """A journal that keeps nothing (tests, dry runs)."""
 
     def begin(self, original: FunctionConfig, *, scratch_copy: str | None) -> None:
+        return None
+
+    def updating(self, memory_mb: int, architecture: Architecture) -> None:
         return None
 
     def updated(self, revision_id: str) -> None:
