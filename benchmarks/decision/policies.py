@@ -126,14 +126,22 @@ def run_adaptive(
     """One adaptive run for one strategy (the policy's path depends on the strategy)."""
     configs = [Configuration(m, Architecture.X86_64) for m in grid]
     spec = parse_strategy(strategy)
-    policy = AdaptiveSampling(spec, seed=seed, rate_for=lambda a: RATE, **options)  # type: ignore[arg-type]
+    policy = AdaptiveSampling(
+        spec,
+        seed=seed,
+        rate_for=lambda a: RATE,
+        timeout_ms=sim.profile.timeout_s * 1000.0,
+        **options,  # type: ignore[arg-type]
+    )
     records = _engine_loop(sim, policy, configs, weights)
+    analysis = analyze(records, strategy=spec, rate_for=lambda a: RATE)
+    rec = policy.recommendation(analysis)
+    out = Outcome(records, {strategy: None if rec is None else rec.configuration.memory_mb})
+    # the analysis' own pick among the configurations the policy kept (for comparison)
     kept = set(policy.contenders)
     chosen = [r for r in records if Configuration(r.memory_mb, r.architecture) in kept]
-    analysis = analyze(chosen or records, strategy=spec, rate_for=lambda a: RATE)
-    rec = analysis.recommendation
-    out = Outcome(records, {strategy: None if rec is None else rec.configuration.memory_mb})
-    out.recommended["policy-best"] = None if policy.best is None else policy.best.memory_mb
+    plain = analyze(chosen or records, strategy=spec, rate_for=lambda a: RATE).recommendation
+    out.recommended["policy-best"] = None if plain is None else plain.configuration.memory_mb
     out.analyses[strategy] = analysis
     out.policies[strategy] = policy
     return out

@@ -46,7 +46,9 @@ def objective_values(truth: dict[int, TrueValues], strategy: str) -> dict[int, f
         return {m: t.mean_duration_ms for m, t in ok.items()}
     max_c = max(t.mean_cost_usd for t in ok.values())
     max_d = max(t.mean_duration_ms for t in ok.values())
-    return {m: 0.5 * t.mean_cost_usd / max_c + 0.5 * t.mean_duration_ms / max_d for m, t in ok.items()}
+    return {
+        m: 0.5 * t.mean_cost_usd / max_c + 0.5 * t.mean_duration_ms / max_d for m, t in ok.items()
+    }
 
 
 def paid_usd(records: list[Any]) -> float:
@@ -150,6 +152,12 @@ def run_profile(profile: WorkloadProfile, base_seed: int, seeds: int) -> list[di
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     table: dict[str, Any] = {}
+    # the runs (profile, seed, strategy) where upstream num 50 gave an answer
+    up_answered = {
+        (r["profile"], r["seed"], r["strategy"])
+        for r in rows
+        if r["policy"] == "upstream-50" and r["outcome"] != "no answer"
+    }
     by = defaultdict(list)
     for r in rows:
         by[(r["policy"], r["strategy"])].append(r)
@@ -158,6 +166,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ci = [r["ci"] for r in rs if "ci" in r]
         pci = [r["policy_ci"] for r in rs if "policy_ci" in r]
         answered = [r for r in rs if r["outcome"] != "no answer"]
+        same = [r for r in rs if (r["profile"], r["seed"], r["strategy"]) in up_answered]
         table[f"{policy}/{strategy}"] = {
             "runs": len(rs),
             "accuracy": sum(r["outcome"] == "correct" for r in rs) / len(rs),
@@ -165,6 +174,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 sum(r["outcome"] == "correct" for r in answered) / len(answered)
                 if answered
                 else None
+            ),
+            "accuracy_where_upstream50_answered": (
+                sum(r["outcome"] == "correct" for r in same) / len(same) if same else None
             ),
             "no_answer": sum(r["outcome"] == "no answer" for r in rs),
             "failing_size_recommended": sum(r["outcome"] == "failing size" for r in rs),
@@ -174,8 +186,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "mean_usd": statistics.fmean(r["usd"] for r in rs),
             "total_usd": sum(r["usd"] for r in rs),
             "mean_wall_ms": 1000 * statistics.fmean(r["wall_s"] for r in rs),
-            "ci_coverage": (
-                sum(h for h, _ in ci) / max(1, sum(n for _, n in ci)) if ci else None
+            "ci_coverage": (sum(h for h, _ in ci) / max(1, sum(n for _, n in ci)) if ci else None),
+            "plain_analysis_accuracy": (
+                sum(bool(r.get("policy_best_correct")) for r in rs) / len(rs)
+                if policy == "adaptive"
+                else None
             ),
             "policy_ci_coverage": (
                 sum(h for h, _ in pci) / max(1, sum(n for _, n in pci)) if pci else None
@@ -226,8 +241,9 @@ def markdown(results: dict[str, Any]) -> str:
             f"## {set_name} ({block['profiles']} profiles)",
             "",
             "| policy / strategy | accuracy | acc. when answered | no answer | failing size "
-            "| mean regret | worst regret | invocations | USD per run | wall ms | CI coverage |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| acc. where upstream-50 answered | mean regret | worst regret | invocations "
+            "| USD per run | wall ms | CI coverage |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for key, v in block["summary"].items():
             cov = v["ci_coverage"]
@@ -238,6 +254,7 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {key} | {_pct(v['accuracy'])} | {_pct(v['accuracy_when_answered'])} "
                 f"| {v['no_answer']} | {v['failing_size_recommended']} "
+                f"| {_pct(v['accuracy_where_upstream50_answered'])} "
                 f"| {_pct(v['mean_regret'])} | {_pct(v['worst_regret'])} "
                 f"| {v['mean_invocations']:.1f} | ${v['mean_usd']:.6f} "
                 f"| {v['mean_wall_ms']:.1f} | {cov_s} |"

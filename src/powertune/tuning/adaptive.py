@@ -33,9 +33,11 @@ from powertune.tuning.evidence import Evidence, gather
 from powertune.tuning.models import (
     RUNTIME_OUT_OF_MEMORY,
     SANDBOX_TIMEDOUT,
+    Analysis,
     Architecture,
     Configuration,
     InvocationRecord,
+    Recommendation,
     StrategyName,
     StrategySpec,
 )
@@ -49,6 +51,8 @@ _DEFAULT_RATES = {
     Architecture.X86_64: PriceRate(0.0000166667, 0.0000002),
     Architecture.ARM64: PriceRate(0.0000133334, 0.0000002),
 }
+#: a size whose slowest plausible invocation exceeds this share of the timeout is dropped
+_TIMEOUT_MARGIN = 0.8
 #: the curve is not used when a chi-square test rejects it at this level
 CURVE_REJECT_P = 0.01
 
@@ -74,6 +78,7 @@ class AdaptiveSampling:
         initial: int = 3,
         default_invocations_per_configuration: int = 8,
         rate_for: RateFor | None = None,
+        timeout_ms: float | None = None,
     ) -> None:
         if not 0 <= tolerance < 1:
             raise ConfigError(f"tolerance must be in [0, 1) (0.01 = 1%), got {tolerance}")
@@ -93,6 +98,7 @@ class AdaptiveSampling:
         self._budget_usd = budget_usd
         self._per_configuration = default_invocations_per_configuration
         self._rate_for: RateFor = rate_for or (lambda a: _DEFAULT_RATES[a])
+        self.timeout_ms = timeout_ms
         self._rng = random.Random(seed)
         self._events: list[SamplingEvent] = []
         self._dropped: dict[Configuration, str] = {}
@@ -102,6 +108,7 @@ class AdaptiveSampling:
         self._stopped = False
         self._contenders: tuple[Configuration, ...] = ()
         self.best: Configuration | None = None
+        self._final_summary = ""
 
     # --- SamplingPolicy ---------------------------------------------------------
     @property
@@ -128,6 +135,29 @@ class AdaptiveSampling:
     def estimates(self) -> dict[Configuration, Estimate]:
         """The latest objective estimates with their standard errors."""
         return dict(self._estimates)
+
+    def recommendation(self, analysis: Analysis) -> Recommendation | None:
+        """The policy's pick, stated with the analysis' own figures.
+
+        The analysis ranks plain per-size means; the policy's estimate also pools
+        the duration curve and is the better guide when few samples were spent on
+        a size (measured in benchmarks/decision). Falls back to the analysis'
+        choice when the policy has none.
+        """
+        if self.best is None or any(s.configuration == self.best for s in analysis.failed):
+            fallback = analysis.recommendation
+            if fallback is None or fallback.configuration in self._dropped:
+                return None  # every configuration failed or is at risk: nothing to recommend
+            return fallback
+        reasons = [self._final_summary or "chosen by the adaptive policy"]
+        e = self._estimates.get(self.best)
+        if e is not None:
+            reasons.append(
+                f"estimated mean warm duration {e.duration_ms:.2f} ms ± {e.duration_sd_ms:.2f} "
+                f"(curve weight {e.curve_weight:.0%}), mean cost ${e.cost_usd:.4g}"
+            )
+        ties = tuple(c for c in self._contenders if c != self.best)
+        return Recommendation(self.best, self.strategy, tuple(reasons), ties)
 
     def next_batch(self, state: SamplingState) -> Sequence[InvocationRequest]:
         if self._stopped:
@@ -156,7 +186,7 @@ class AdaptiveSampling:
         if not live:
             return self._stop(n_done, "stop", "every configuration failed or was dropped")
         unmeasured = {c: 1 for c in live if evidence.sizes[c].warm == 0}
-        if unmeasured and n_done < budget.invocations:  # only cold or no samples yet: one more each before judging
+        if unmeasured and n_done < budget.invocations:  # only cold samples yet: one more each
             return self._issue(unmeasured, state)
         estimates = self._estimate(evidence, configs, n_done)
         self._estimates = estimates
@@ -219,12 +249,14 @@ class AdaptiveSampling:
 
     def _stop(self, n: int, action: str, message: str) -> list[InvocationRequest]:
         self._stopped = True
+        self._final_summary = message
         self._event(n, action, message)
         for text in self._worth_trying():
             self._event(n, "worth-trying", text)
         return []
 
     def _drop_failed(self, state: SamplingState, evidence: Evidence, n: int) -> None:
+        limit = (self.timeout_ms or math.inf) * _TIMEOUT_MARGIN
         for c, ev in evidence.sizes.items():
             if c in self._dropped:
                 continue
@@ -233,6 +265,17 @@ class AdaptiveSampling:
             )
             if c in state.failed or hard:
                 why = f"failed ({ev.failure or 'marked failed by the engine'}); never recommended"
+                self._dropped[c] = why
+                self._event(n, "drop", f"dropped {c.label}: {why}", c)
+            elif ev.warm and ev.typical_ms * evidence.max_ratio > limit:
+                # The slowest invocation seen anywhere, relative to its size's typical one
+                # (outliers hit every size alike), would here come close to the timeout.
+                worst = ev.typical_ms * evidence.max_ratio
+                why = (
+                    f"failed (at risk of {SANDBOX_TIMEDOUT}: an invocation as slow, relative "
+                    f"to its size, as the slowest seen would take {worst:.0f} ms here, over "
+                    f"{_TIMEOUT_MARGIN:.0%} of the {self.timeout_ms:.0f} ms timeout)"
+                )
                 self._dropped[c] = why
                 self._event(n, "drop", f"dropped {c.label}: {why}", c)
 

@@ -11,14 +11,13 @@ confidence interval.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats as scipy_stats
 
-from powertune.tuning.estimates import Estimate
+from powertune.tuning.estimates import Estimate, difference
 from powertune.tuning.models import Configuration, StrategyName, StrategySpec
 
 
@@ -103,8 +102,7 @@ def judge(
         if c == best:
             continue
         e = estimates[c]
-        diff = e.objective - b.objective
-        sd = math.hypot(e.objective_sd, b.objective_sd)
+        diff, sd = difference(e, b)
         if diff - t * sd > 0 and status[best] == "yes":
             drop[c] = (
                 f"{_fmt(strategy, e.objective)} against {best.label}'s "

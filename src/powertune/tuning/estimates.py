@@ -41,7 +41,14 @@ class Estimate:
     durations_ms: tuple[float, ...]
     usd_per_ms: float
     usd_per_request: float
+    #: the size's own mean duration and its variance (before pooling with the curve)
+    own_duration_ms: float = math.nan
+    own_duration_var: float = math.nan
+    #: objective = slope × duration + offset at this size
+    slope: float = 1.0
+    offset: float = 0.0
     curve: CurveFit | None = None
+    misfit_rel_var: float = 0.0
 
 
 def _objective(strategy: StrategySpec, duration: float, cost: float) -> float:
@@ -73,6 +80,7 @@ def combine(
         sd = math.sqrt(var)
         per_ms = m / 1024.0 / 1000.0 * rate.usd_per_gb_second
         cost = per_ms * (mean + ev.billed_offset_ms) + rate.usd_per_request
+        by_cost = strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
         out[ev.configuration] = Estimate(
             configuration=ev.configuration,
             samples=ev.warm,
@@ -82,14 +90,17 @@ def combine(
             cost_usd=cost,
             cost_sd_usd=per_ms * sd,
             objective=_objective(strategy, mean, cost),
-            objective_sd=per_ms * sd
-            if strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
-            else sd,
+            objective_sd=per_ms * sd if by_cost else sd,
             curve_weight=weight,
             durations_ms=ev.durations_ms,
             usd_per_ms=per_ms,
             usd_per_request=rate.usd_per_request,
+            own_duration_ms=ev.mean_ms,
+            own_duration_var=own_var,
+            slope=per_ms if by_cost else 1.0,
+            offset=per_ms * ev.billed_offset_ms + rate.usd_per_request if by_cost else 0.0,
             curve=None if check is None else check.full,
+            misfit_rel_var=0.0 if check is None else check.misfit_rel_var,
         )
     return out
 
@@ -107,8 +118,41 @@ def normalise_balanced(
     for c, e in estimates.items():
         slope = w * e.usd_per_ms / max_cost + (1 - w) / max_duration
         score = w * e.cost_usd / max_cost + (1 - w) * e.duration_ms / max_duration
-        out[c] = replace(e, objective=score, objective_sd=slope * e.duration_sd_ms)
+        offset = score - slope * e.duration_ms
+        out[c] = replace(
+            e, objective=score, objective_sd=slope * e.duration_sd_ms, slope=slope, offset=offset
+        )
     return out
+
+
+def difference(e: Estimate, b: Estimate) -> tuple[float, float]:
+    """Objective of `e` minus that of `b`, and its standard deviation.
+
+    Pools the difference of the two sizes' own means with the difference the
+    fitted curve predicts; the curve's prediction of a *difference* is much
+    sharper than of each size alone (both come from the same parameters: two
+    sizes past the workload's parallelism cap are predicted equal), which is
+    what lets equivalent sizes be recognised without hundreds of samples.
+    """
+    own = (e.slope * e.own_duration_ms + e.offset) - (b.slope * b.own_duration_ms + b.offset)
+    own_var = e.slope**2 * e.own_duration_var + b.slope**2 * b.own_duration_var
+    curve = e.curve
+    if curve is None or b.curve is not curve:
+        return e.objective - b.objective, math.hypot(e.objective_sd, b.objective_sd)
+    fe = curve.predict_ms(e.configuration.memory_mb)
+    fb = curve.predict_ms(b.configuration.memory_mb)
+    pred = (e.slope * fe + e.offset) - (b.slope * fb + b.offset)
+    xe = curve.predict_ms(e.configuration.memory_mb) - curve.fixed_ms
+    xb = curve.predict_ms(b.configuration.memory_mb) - curve.fixed_ms
+    ga = e.slope - b.slope
+    gb = (e.slope * xe - b.slope * xb) / curve.cpu_ms if curve.cpu_ms > 0 else 0.0
+    (caa, cab), (_, cbb) = curve.covariance
+    pred_var = ga * ga * caa + 2 * ga * gb * cab + gb * gb * cbb
+    pred_var += e.misfit_rel_var * ((e.slope * fe) ** 2 + (b.slope * fb) ** 2)
+    if pred_var <= 0:
+        return pred, 0.0
+    precision = 1 / own_var + 1 / pred_var
+    return (own / own_var + pred / pred_var) / precision, math.sqrt(1 / precision)
 
 
 def off_grid_suggestions(

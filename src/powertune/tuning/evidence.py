@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from powertune.tuning.models import Configuration, InvocationRecord
 
 #: Floor on the relative noise: timers and scheduling jitter never vanish.
@@ -34,6 +36,8 @@ class SizeEvidence:
     mean_ms: float
     #: mean of (billed - duration) over warm samples: what 1 ms rounding adds
     billed_offset_ms: float
+    #: mean without the outliers (NaN without warm samples)
+    typical_ms: float
     durations_ms: tuple[float, ...]
     payload_counts: tuple[int, ...]
     failure: str | None
@@ -44,6 +48,44 @@ class Evidence:
     sizes: dict[Configuration, SizeEvidence]
     rel_var: float
     dof: int
+    #: largest warm duration relative to its size's typical one (outliers), pooled
+    max_ratio: float = 1.0
+
+
+#: a sample this far above its size's typical duration (log scale, in IQRs) is an outlier
+_OUTLIER_IQRS = 3.0
+
+
+def _clean_means(
+    adjusted: dict[Configuration, list[float]],
+) -> tuple[dict[Configuration, float], set[tuple[Configuration, int]], float]:
+    """Per-size means without outliers, the outliers, and the pooled outlier inflation.
+
+    Outliers (a slow host, a GC pause, a retried call) hit every size alike, so
+    they are detected on the pooled log-ratios to each size's median and their
+    effect on the mean is estimated once for all sizes: ranking sizes on their
+    clean means times that common factor is as right as ranking on raw means,
+    and far less noisy.
+    """
+    medians = {c: float(np.median(xs)) for c, xs in adjusted.items() if xs}
+    logs = [math.log(x / medians[c]) for c, xs in adjusted.items() for x in xs]
+    if len(logs) < 8:
+        return {c: sum(xs) / len(xs) for c, xs in adjusted.items() if xs}, set(), 1.0
+    q1, q3 = np.percentile(logs, [25, 75])
+    limit = q3 + _OUTLIER_IQRS * max(q3 - q1, 0.02)
+    outliers = {
+        (c, i)
+        for c, xs in adjusted.items()
+        for i, x in enumerate(xs)
+        if math.log(x / medians[c]) > limit
+    }
+    clean: dict[Configuration, float] = {}
+    for c, xs in adjusted.items():
+        kept = [x for i, x in enumerate(xs) if (c, i) not in outliers] or xs
+        if xs:
+            clean[c] = sum(kept) / len(kept)
+    ratios = [x / clean[c] for c, xs in adjusted.items() for x in xs]
+    return clean, outliers, float(np.mean(ratios)) if ratios else 1.0
 
 
 def _payload_factors(warm: Sequence[InvocationRecord], weights: Sequence[float]) -> list[float]:
@@ -83,19 +125,36 @@ def gather(
     factors = _payload_factors(warm_all, payload_weights)
     sizes: dict[Configuration, SizeEvidence] = {}
     ss, dof = 0.0, 0
+    warm_of: dict[Configuration, list[InvocationRecord]] = {}
+    adjusted_of: dict[Configuration, list[float]] = {}
+    for c in configurations:
+        warm = [
+            r
+            for r in by_config.get(c, [])
+            if not r.cold_start and not r.failed and r.duration_ms > 0
+        ]
+        warm_of[c] = warm
+        adjusted_of[c] = [
+            r.duration_ms / factors[min(r.payload_index, len(factors) - 1)] for r in warm
+        ]
+    clean, outliers, inflation = _clean_means(adjusted_of)
+    max_ratio = 1.0
     for c in configurations:
         recs = by_config.get(c, [])
-        warm = [r for r in recs if not r.cold_start and not r.failed and r.duration_ms > 0]
+        warm = warm_of[c]
         errors = sorted({r.error_type for r in recs if r.error_type is not None})
         counts = [0] * len(payload_weights)
         for r in recs:
             if 0 <= r.payload_index < len(counts):
                 counts[r.payload_index] += 1
-        adjusted = [r.duration_ms / factors[min(r.payload_index, len(factors) - 1)] for r in warm]
-        mean = sum(adjusted) / len(adjusted) if adjusted else math.nan
-        if len(adjusted) > 1:
-            ss += sum((x / mean - 1.0) ** 2 for x in adjusted)
-            dof += len(adjusted) - 1
+        adjusted = adjusted_of[c]
+        mean = clean[c] * inflation if adjusted else math.nan
+        kept = [x for i, x in enumerate(adjusted) if (c, i) not in outliers]
+        if adjusted:
+            max_ratio = max(max_ratio, max(adjusted) / clean[c])
+        if len(kept) > 1:
+            ss += sum((x / clean[c] - 1.0) ** 2 for x in kept)
+            dof += len(kept) - 1
         offset = (
             sum(r.billed_duration_ms - r.duration_ms for r in warm) / len(warm) if warm else 0.5
         )
@@ -105,9 +164,12 @@ def gather(
             cold=sum(1 for r in recs if r.cold_start),
             mean_ms=mean,
             billed_offset_ms=max(0.0, offset),
+            typical_ms=clean.get(c, math.nan),
             durations_ms=tuple(r.duration_ms for r in warm),
             payload_counts=tuple(counts),
             failure=", ".join(e for e in errors) or None,
         )
     rel_var = max(MIN_REL_VAR, ss / dof) if dof else 0.1**2
-    return Evidence(sizes, rel_var, dof)
+    if outliers:  # the outlier share adds its own uncertainty to every mean
+        rel_var += (inflation - 1.0) ** 2
+    return Evidence(sizes, rel_var, dof, max_ratio)
