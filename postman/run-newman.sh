@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Run the items API collection with Newman against a deployed stage and write
+# the reports into an output folder (default reports/history):
+#   newman-<ts>.html (htmlextra), newman-<ts>.xml (JUnit), newman-<ts>.json
+#   (Newman's JSON reporter) and newman-<ts>.md (summary built from that JSON).
+#
+#   postman/run-newman.sh BASE_URL [OUT_DIR]
+#   BASE_URL: the stage URL, e.g. the `invoke_url` printed by `powertune local deploy`.
+#   NEWMAN_ENVIRONMENT=aws picks postman/aws.postman_environment.json (default: local).
+# Exit code: Newman's (0 when every assertion passed).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+base_url=${1:?usage: run-newman.sh BASE_URL [OUT_DIR]}
+out=${2:-reports/history}
+env_name=${NEWMAN_ENVIRONMENT:-local}
+ts=$(date -u +%Y%m%dT%H%M%SZ)
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  if [ -x "$here/../.venv/bin/python" ]; then python="$here/../.venv/bin/python"; else python=python3; fi
+fi
+
+"$here/../scripts/node-deps.sh"
+mkdir -p "$out"
+set +e
+"$here/node_modules/.bin/newman" run "$here/items-api.postman_collection.json" \
+  --environment "$here/$env_name.postman_environment.json" \
+  --env-var "baseUrl=${base_url%/}" \
+  --reporters cli,json,junit,htmlextra \
+  --reporter-json-export "$out/newman-$ts.json" \
+  --reporter-junit-export "$out/newman-$ts.xml" \
+  --reporter-htmlextra-export "$out/newman-$ts.html" \
+  --reporter-htmlextra-title "items API: Newman run $ts" \
+  --reporter-htmlextra-browserTitle "items API Newman $ts" \
+  --timeout-request 30000 \
+  --color off
+rc=$?
+set -e
+if [ -f "$out/newman-$ts.json" ]; then
+  "$python" -m powertune.reports.newman "$out/newman-$ts.json" > "$out/newman-$ts.md"
+  echo "reports: $out/newman-$ts.{html,xml,json,md}" >&2
+fi
+exit $rc

@@ -1,0 +1,1 @@
+"""Reports: one report model, pure renderers per format."""
