@@ -259,3 +259,15 @@ def test_json_log_format_is_kept_and_used(lam: Any, lambda_role: str) -> None:
     lines = base64.b64decode(reply["LogResult"]).decode().splitlines()
     records = [json.loads(line) for line in lines if line.startswith("{")]
     assert any(record.get("type") == "platform.report" for record in records)
+
+
+def test_each_version_runs_the_code_it_was_published_with(lam: Any, lambda_role: str) -> None:
+    first = "def handler(event, context):\n    return 'first'\n"
+    second = "def handler(event, context):\n    return 'second'\n"
+    name, first_package = create(lam, lambda_role, first)
+    version = lam.publish_version(FunctionName=name)["Version"]
+    lam.update_function_code(FunctionName=name, ZipFile=zip_files({"app.py": second}))
+    assert lam.invoke(FunctionName=name)["Payload"].read() == b'"second"'
+    assert lam.invoke(FunctionName=name, Qualifier=version)["Payload"].read() == b'"first"'
+    location = lam.get_function(FunctionName=name, Qualifier=version)["Code"]["Location"]
+    assert httpx.get(location).content == first_package
