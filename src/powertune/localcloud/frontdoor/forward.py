@@ -17,6 +17,7 @@ _HOP_BY_HOP = frozenset(
         "trailer",
         "upgrade",
         "content-length",
+        "expect",  # the front door already answered `100-continue` itself
     }
 )
 _TIMEOUT_S = 120.0

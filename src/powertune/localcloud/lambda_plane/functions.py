@@ -25,8 +25,12 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 
 
 def moto_client(service: str, moto_url: str, region: str) -> Any:
-    """A boto3 client that talks to moto directly (not through the front door)."""
-    return boto3.client(  # type: ignore[call-overload]
+    """A boto3 client that talks to moto directly (not through the front door).
+
+    Each gets its own session: boto3's default session is not safe to create clients
+    from several threads at once.
+    """
+    return boto3.session.Session().client(  # type: ignore[call-overload]
         service,
         endpoint_url=moto_url,
         region_name=region,
