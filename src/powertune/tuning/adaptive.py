@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -164,25 +165,20 @@ class AdaptiveSampling:
             return []
         configs = state.configurations
         budget = self._budget(len(configs))
-        if not self._started:
-            self._started = True
-            self._contenders = tuple(configs)
-            per = max(self.initial, len(state.payload_weights))
-            self._event(len(state.records), "plan", self._plan_message(per, budget, len(configs)))
-            # the engine's warm-up invocation (cold) counts towards the first `per`
-            have = {c: 0 for c in configs}
-            for r in state.records:
-                have[Configuration(r.memory_mb, r.architecture)] = (
-                    have.get(Configuration(r.memory_mb, r.architecture), 0) + 1
-                )
-            first = {c: per - have[c] for c in configs if per > have[c]}
-            if first:
-                return self._issue(first, state)
         n_done = len(state.records)
         evidence = gather(state.records, configs, state.payload_weights)
         self._drop_failed(state, evidence, n_done)
         live = [c for c in configs if c not in self._dropped]
         self._contenders = tuple(live)
+        if not self._started:
+            self._started = True
+            per = max(self.initial, len(state.payload_weights))
+            self._event(n_done, "plan", self._plan_message(per, budget, len(configs)))
+            # the engine's warm-up invocation (cold) counts towards the first `per`
+            have = Counter(Configuration(r.memory_mb, r.architecture) for r in state.records)
+            first = {c: per - have[c] for c in live if per > have[c]}
+            if first:
+                return self._issue(first, state)
         if not live:
             return self._stop(n_done, "stop", "every configuration failed or was dropped")
         unmeasured = {c: 1 for c in live if evidence.sizes[c].warm == 0}

@@ -19,6 +19,8 @@ from powertune.tuning.evidence import Evidence, SizeEvidence
 from powertune.tuning.models import Configuration, StrategyName, StrategySpec
 from powertune.tuning.pricing import PriceRate
 
+#: floor on the curve's relative misfit: no model of a real function is exact
+MIN_CURVE_MISFIT = 0.003
 #: sizes considered for "worth trying" suggestions (Lambda's range, 64 MB steps)
 _SUGGESTION_STEP_MB = 64
 
@@ -148,7 +150,9 @@ def difference(e: Estimate, b: Estimate) -> tuple[float, float]:
     gb = (e.slope * xe - b.slope * xb) / curve.cpu_ms if curve.cpu_ms > 0 else 0.0
     (caa, cab), (_, cbb) = curve.covariance
     pred_var = ga * ga * caa + 2 * ga * gb * cab + gb * gb * cbb
-    pred_var += e.misfit_rel_var * ((e.slope * fe) ** 2 + (b.slope * fb) ** 2)
+    # the curve is never trusted to better than MIN_CURVE_MISFIT of a size's duration
+    misfit = max(e.misfit_rel_var, MIN_CURVE_MISFIT**2)
+    pred_var += misfit * ((e.slope * fe) ** 2 + (b.slope * fb) ** 2)
     if pred_var <= 0:
         return pred, 0.0
     precision = 1 / own_var + 1 / pred_var
