@@ -132,6 +132,7 @@ def test_ids_that_collide_with_routes_are_rejected(reserved: str) -> None:
 
 def test_id_must_be_a_string() -> None:
     _fails("'id' must be a string, got a number", validate_new_item, {"id": 7, "name": "a"})
+    _fails("'id' must be a string, got null", validate_new_item, {"id": None, "name": "a"})
 
 
 def test_put_body_takes_no_id_and_no_unknown_fields() -> None:

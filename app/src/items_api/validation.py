@@ -70,8 +70,8 @@ def parse_json_object(body: str | None, is_base64_encoded: bool) -> dict[str, ob
 def validate_new_item(doc: dict[str, object]) -> NewItem:
     """Validate a POST /items body: known fields only, optional client-chosen id."""
     _reject_unknown(doc, CREATE_FIELDS)
-    raw_id = doc.get("id")
-    item_id = None if raw_id is None else validate_item_id(raw_id)
+    # An explicit "id": null is a type error, not "pick one for me": omit the field for that.
+    item_id = validate_item_id(doc["id"]) if "id" in doc else None
     return NewItem(item_id=item_id, fields=_validate_fields(doc))
 
 
