@@ -28,7 +28,14 @@ from powertune.results import build_document, read_records
 from powertune.tuning.analysis import analyze as analyze_records
 from powertune.tuning.compat.analysis import analyze_compat
 from powertune.tuning.engine import Tuner, TuningRun
-from powertune.tuning.models import Analysis, Architecture, InvocationRecord, Payload, StrategySpec
+from powertune.tuning.models import (
+    Analysis,
+    Architecture,
+    InvocationRecord,
+    Payload,
+    StrategyName,
+    StrategySpec,
+)
 from powertune.tuning.plan import (
     DEFAULT_MEMORY_SIZES,
     build_plan,
@@ -38,6 +45,7 @@ from powertune.tuning.plan import (
 )
 from powertune.tuning.pricing import PriceRate, PriceTable
 from powertune.tuning.sampling import FixedSampling, SamplingPolicy
+from powertune.tuning.stats import min_samples_for
 from powertune.tuning.strategies import parse_strategy
 
 COMPAT_UPSTREAM = "aws-lambda-power-tuning"
@@ -196,6 +204,19 @@ def _payloads(
     return [parse_json_payload(payload if payload is not None else "{}")]
 
 
+def _check_percentile_budget(spec: StrategySpec, invocations: int) -> None:
+    """Refuse a p90/p99 budget that a fixed run cannot reach, before anything is invoked."""
+    if spec.name is not StrategyName.LATENCY_BUDGET:
+        return
+    need = min_samples_for(spec.latency_percentile)
+    if invocations < need:
+        raise ConfigError(
+            f"p{spec.latency_percentile} needs at least {need} warm samples per size; "
+            f"--invocations {invocations} cannot give them. Raise --invocations to {need} "
+            "or more, or use --latency-percentile 90"
+        )
+
+
 def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -351,6 +372,7 @@ def tune(
         prices.rate(the_region, arch)  # a missing price fails before any change
     policy: SamplingPolicy
     if invocations is not None:
+        _check_percentile_budget(spec, invocations)
         policy = FixedSampling(invocations, seed=seed)
     else:
         from powertune.tuning.adaptive import AdaptiveSampling
