@@ -156,13 +156,13 @@ def down(state_dir: Path | None) -> None:
     folder = resolve_state_dir(state_dir)
     state = read_state(folder)
     if state is None or not pid_alive(state.pid):
-        from powertune.localcloud.supervisor import clean_stale
+        from powertune.localcloud.cleanup import clean_stale
 
         removed = clean_stale(folder)
         click.echo(f"no local cloud running for {folder}; cleaned up {len(removed)} leftovers")
         return
     os.kill(state.pid, signal.SIGTERM)
-    from powertune.localcloud.supervisor import clean_stale, wait_until_stopped
+    from powertune.localcloud.cleanup import clean_stale, wait_until_stopped
 
     if not wait_until_stopped(state.pid, _STOP_TIMEOUT_S):
         os.kill(state.pid, signal.SIGKILL)

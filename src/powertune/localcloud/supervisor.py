@@ -8,14 +8,12 @@ cgroup behind.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
 import shutil
 import signal
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 from powertune.localcloud.apigateway.catalog import ApiCatalog
 from powertune.localcloud.apigateway.server import ApiGatewayDataPlane
+from powertune.localcloud.cleanup import clean_stale
 from powertune.localcloud.engine import ExecutionEngine
 from powertune.localcloud.frontdoor.dispatch import Dispatcher, not_ready
 from powertune.localcloud.frontdoor.forward import MotoForwarder
@@ -35,60 +34,23 @@ from powertune.localcloud.lambda_plane.control import LambdaControlPlane
 from powertune.localcloud.lambda_plane.functions import FunctionDirectory, moto_client
 from powertune.localcloud.lambda_plane.invoke import InvokeService
 from powertune.localcloud.lambda_plane.logs import LogShipper
-from powertune.localcloud.moto_process import CHILD_MODULE, MotoProcess
+from powertune.localcloud.moto_process import MotoProcess
 from powertune.localcloud.realism import ControlPlaneRealism, RealismSettings
 from powertune.localcloud.state import (
     InstanceState,
-    LocalCloudAlreadyRunning,
-    pid_alive,
-    read_state,
     remove_state,
     resolve_state_dir,
     write_state,
 )
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_CGROUP_ROOT = Path("/sys/fs/cgroup")  # the engine's default
 EngineFactory = Callable[..., Any]
 _LOG = logging.getLogger(__name__)
 
 
 def _real_engine(**kwargs: Any) -> Any:
     return ExecutionEngine(**kwargs)
-
-
-def _process_runs_module(pid: int, module: str) -> bool:
-    try:
-        return module in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-    except OSError:
-        return False
-
-
-def clean_stale(state_dir: Path) -> list[str]:
-    """Remove what dead instances left behind; refuse if a live one owns `state_dir`."""
-    removed: list[str] = []
-    state = read_state(state_dir)
-    if state is not None:
-        if pid_alive(state.pid) and state.pid != os.getpid():
-            raise LocalCloudAlreadyRunning(
-                f"a local cloud (pid {state.pid}) is already running at {state.endpoint_url} "
-                f"for state folder {state_dir}. Stop it with `powertune local down "
-                f"--state-dir {state_dir}`, or use another --state-dir."
-            )
-        if pid_alive(state.moto_pid) and _process_runs_module(state.moto_pid, CHILD_MODULE):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(state.moto_pid, signal.SIGKILL)
-            removed.append(f"moto child {state.moto_pid}")
-        remove_state(state_dir, state.pid)
-        removed.append(str(state_dir / "state.json"))
-    instances = state_dir / "instances"
-    if instances.is_dir():
-        for folder in instances.iterdir():
-            pid_text = folder.name.split("-")[0]
-            if pid_text.isdigit() and not pid_alive(int(pid_text)):
-                shutil.rmtree(folder, ignore_errors=True)
-                removed.append(str(folder))
-    removed.extend(ExecutionEngine.cleanup_stale())
-    return removed
 
 
 class LocalCloud:
@@ -106,6 +68,7 @@ class LocalCloud:
         region: str = DEFAULT_REGION,
         realism: RealismSettings | None = None,
         cpu_control: str | None = None,
+        cgroup_root: Path | None = None,
         engine_factory: EngineFactory | None = None,
     ) -> LocalCloud:
         """Start an instance; returns once it answers. `port=0` picks a free port.
@@ -120,6 +83,7 @@ class LocalCloud:
             region,
             realism or RealismSettings(),
             cpu_control,
+            cgroup_root,
             engine_factory or _real_engine,
         )
         return self
@@ -131,11 +95,12 @@ class LocalCloud:
         region: str,
         realism: RealismSettings,
         cpu_control: str | None,
+        cgroup_root: Path | None,
         engine_factory: EngineFactory,
     ) -> None:
         self.region = region
         self.state_dir = state_dir
-        self.stale_removed = clean_stale(state_dir)
+        self.stale_removed = clean_stale(state_dir, cgroup_root)
         self.instance_id = f"{os.getpid()}-{secrets.token_hex(3)}"
         self.work_dir = state_dir / "instances" / self.instance_id
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -156,6 +121,7 @@ class LocalCloud:
                 region=region,
                 endpoint_url=self.endpoint_url,
                 cpu_control=cpu_control,
+                cgroup_root=cgroup_root,
             )
             self._assemble(realism)
         except BaseException:
@@ -172,7 +138,11 @@ class LocalCloud:
             python_version=self.python_version,
             state_dir=str(state_dir),
             moto_pid=self._moto.pid,
-            cgroup_root=str(getattr(self._engine, "cgroup_root", None) or "") or None,
+            cgroup_root=(
+                str(cgroup_root or DEFAULT_CGROUP_ROOT)
+                if self.cpu_control.startswith("cgroup")
+                else None
+            ),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         write_state(state_dir, self.state)
@@ -279,13 +249,3 @@ class LocalCloud:
         while not stop.wait(0.5):
             pass
         self.stop()
-
-
-def wait_until_stopped(pid: int, timeout_s: float) -> bool:
-    """Poll until `pid` has exited; True if it did within the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.1)
-    return not pid_alive(pid)
