@@ -271,3 +271,11 @@ def test_each_version_runs_the_code_it_was_published_with(lam: Any, lambda_role:
     assert lam.invoke(FunctionName=name, Qualifier=version)["Payload"].read() == b'"first"'
     location = lam.get_function(FunctionName=name, Qualifier=version)["Code"]["Location"]
     assert httpx.get(location).content == first_package
+
+
+def test_payload_over_6_mb_is_request_too_large(lam: Any, lambda_role: str) -> None:
+    name, _ = create(lam, lambda_role)
+    big = b'"' + b"x" * (6 * 1024 * 1024) + b'"'
+    code, message, status = error_of(lambda: lam.invoke(FunctionName=name, Payload=big))
+    assert (code, status) == ("RequestTooLargeException", 413)
+    assert message == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"

@@ -27,6 +27,9 @@ from powertune.localcloud.lambda_plane.names import FunctionRef, parse_function_
 
 CPU_CONTROL_HEADER = "X-Powertune-Cpu-Control"
 LOG_TAIL_BYTES = 4096  # "The last 4 KB of the execution log" (API_Invoke)
+# Lambda quotas: invocation payload 6 MB synchronous, 1 MB asynchronous.
+MAX_PAYLOAD_BYTES = {"RequestResponse": 6 * 1024 * 1024, "DryRun": 6 * 1024 * 1024}
+MAX_EVENT_PAYLOAD_BYTES = 1024 * 1024
 _LOG = logging.getLogger(__name__)
 
 
@@ -123,6 +126,13 @@ class InvokeService:
         scope = signed_service(request)
         region = scope[1] if scope else self._default_region
         invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
+        limit = MAX_PAYLOAD_BYTES.get(invocation_type, MAX_EVENT_PAYLOAD_BYTES)
+        if len(request.body) > limit:
+            raise AwsError(
+                "RequestTooLargeException",
+                f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+                413,
+            )
         payload = check_payload(request.body)
         spec = self.resolve(reference, request.query("Qualifier"), region)
         common = (
