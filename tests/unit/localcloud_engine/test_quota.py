@@ -60,3 +60,14 @@ def test_memory_limit_uses_mib() -> None:
 )
 def test_reported_memory_rounds_up_and_caps(used: int, limit: int, reported: int) -> None:
     assert bytes_to_reported_mb(used, limit) == reported
+
+
+def test_period_is_stretched_only_where_the_minimum_quota_needs_it() -> None:
+    from powertune.localcloud.engine.quota import environment_quota, period_for
+
+    assert period_for(128, 5_000) == 13_821
+    assert period_for(1769, 5_000) == 5_000
+    assert period_for(128, 20_000) == 20_000
+    quota = environment_quota(128, 5_000, 2)
+    assert quota.quota_us == 1_000
+    assert abs(quota.vcpus - 128 / 1769) < 1e-4

@@ -206,6 +206,12 @@ class CgroupTree:
             base.mkdir(exist_ok=True)
             if mode == V2:
                 _write(base / "cgroup.subtree_control", "+cpu +memory")
+        # A Lambda environment's share is guaranteed, not best effort: give the instance a
+        # high CPU weight so each environment's quota, not other load on the host, is what
+        # limits it. Quotas still cap every environment at memory/1769 vCPU.
+        weight_file, weight = ("cpu.weight", "10000") if mode == V2 else ("cpu.shares", "65536")
+        with contextlib.suppress(OSError):
+            _write(self._bases[0] / weight_file, weight)
 
     def create_env(self, env_name: str, memory_limit_bytes: int) -> EnvCgroup:
         dirs = [base / env_name for base in self._bases]

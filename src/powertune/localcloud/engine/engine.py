@@ -24,10 +24,14 @@ from pathlib import Path
 
 from powertune.localcloud.engine import cgroups, errors
 from powertune.localcloud.engine.cpucontrol import choose_cpu_control
-from powertune.localcloud.engine.environment import Environment
+from powertune.localcloud.engine.environment import Environment, RunOutcome
 from powertune.localcloud.engine.interpreter import find_runtime_python
 from powertune.localcloud.engine.pool import EnvironmentPool, Lease
-from powertune.localcloud.engine.quota import cpu_quota, memory_limit_bytes
+from powertune.localcloud.engine.quota import (
+    environment_quota,
+    memory_limit_bytes,
+    vcpus_for_memory,
+)
 from powertune.localcloud.engine.results import (
     INIT_LIMIT_S,
     Context,
@@ -36,7 +40,7 @@ from powertune.localcloud.engine.results import (
 )
 from powertune.localcloud.engine.runtime_api import Invocation
 from powertune.localcloud.engine.spec import FunctionSpec, InvocationResult
-from powertune.localcloud.engine.throttle import SignalThrottler
+from powertune.localcloud.engine.throttle import CpuPacer
 
 # CFS period for CPU quotas, chosen with data (docs/local-cloud-engine.md, benchmarks/fidelity).
 DEFAULT_CPU_PERIOD_US = 20_000
@@ -70,6 +74,7 @@ class ExecutionEngine:
         cgroup_root: Path | None = None,
         runtime_python: str | None = None,
         cpu_period_us: int = DEFAULT_CPU_PERIOD_US,
+        cpu_pacing: bool = True,
     ) -> None:
         self._python = find_runtime_python(runtime_python)
         self._region = region
@@ -79,7 +84,10 @@ class ExecutionEngine:
         self._tmp_root = Path(work_dir) / "environments"
         self._tmp_root.mkdir(parents=True, exist_ok=True)
         self._control = choose_cpu_control(cpu_control, cgroup_root, instance_id)
-        self._throttler = SignalThrottler() if self._control.mode == "signal-throttle" else None
+        # Below one vCPU, a pacer keeps each invocation on share × elapsed (throttle.py);
+        # without cgroups it is the only CPU limit, so it is always on in that mode.
+        pace = cpu_pacing or self._control.mode == "signal-throttle"
+        self._pacer = CpuPacer() if pace and self._control.mode != "none" else None
         self._counter = itertools.count(1)
         self._closed = threading.Event()
         self._pool = EnvironmentPool(
@@ -133,8 +141,8 @@ class ExecutionEngine:
         """Kill every environment and remove every cgroup this instance created."""
         self._closed.set()
         self._pool.close()
-        if self._throttler is not None:
-            self._throttler.stop()
+        if self._pacer is not None:
+            self._pacer.close()
         if self._control.cgroups is not None:
             self._control.cgroups.remove()
         shutil.rmtree(self._tmp_root, ignore_errors=True)
@@ -177,7 +185,7 @@ class ExecutionEngine:
             trace_id=_trace_id(),
             client_context=client_context,
         )
-        outcome = env.run(invocation, float(spec.timeout_s))
+        outcome = self._run_paced(env, spec, invocation)
         peak = env.memory_peak_bytes()
         oom = outcome.kind == "exited" and env.ran_out_of_memory()
         broken = outcome.kind in ("timeout", "exited")
@@ -206,19 +214,31 @@ class ExecutionEngine:
             init_lines=tuple(init_lines),
         )
 
+    def _share(self, spec: FunctionSpec) -> float:
+        return min(vcpus_for_memory(spec.memory_mb), float(self._host_cores))
+
     def _limit_cpu(self, env: Environment, spec: FunctionSpec) -> None:
         """INIT ran with burst CPU, as on Lambda; from the first event on, the memory share."""
-        quota = cpu_quota(spec.memory_mb, self._period_us, self._host_cores)
-        if env.cgroup is not None:
-            env.cgroup.set_cpu(quota)
-        elif self._throttler is not None and env.pid is not None:
-            pgid = env.pid
-            self._throttler.register(pgid, quota)
-            env.before_kill.append(lambda: self._throttler_release(pgid))
+        if env.cgroup is None:
+            return
+        paced = self._pacer is not None and self._share(spec) < 1.0
+        # When paced, the quota is only a backstop (twice the share) in case the pacer lags.
+        memory_mb = spec.memory_mb * 2 if paced else spec.memory_mb
+        env.cgroup.set_cpu(environment_quota(memory_mb, self._period_us, self._host_cores))
 
-    def _throttler_release(self, pgid: int) -> None:
-        if self._throttler is not None:
-            self._throttler.unregister(pgid)
+    def _run_paced(
+        self, env: Environment, spec: FunctionSpec, invocation: Invocation
+    ) -> RunOutcome:
+        pid, pacer = env.pid, self._pacer
+        if pacer is None or pid is None or self._share(spec) >= 1.0:
+            return env.run(invocation, float(spec.timeout_s))
+        share = self._share(spec)
+        try:
+            return env.run(
+                invocation, float(spec.timeout_s), on_dispatch=lambda: pacer.begin(pid, pid, share)
+            )
+        finally:
+            pacer.end(pid)
 
     def _new_environment(self, spec: FunctionSpec) -> Environment:
         number = next(self._counter)

@@ -77,7 +77,6 @@ class Environment:
         self.name = name
         self.tmp_dir = tmp_dir
         self.log_stream = ""
-        self.before_kill: list[Callable[[], None]] = []
         self.cgroup = cgroup
         self.last_used = time.monotonic()
         self._command = command
@@ -93,6 +92,7 @@ class Environment:
         self._returncode: int | None = None
         self._closing = False
         self._killed = False
+        self._on_dispatch: Callable[[], None] | None = None
         self._out_lock = threading.Lock()
         self._lines: list[str] = []
         self._partial = b""
@@ -165,8 +165,6 @@ class Environment:
                 return
             self._killed = self._closing = True
             self._cond.notify_all()
-        for hook in self.before_kill:
-            hook()
         if self._proc is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
@@ -182,9 +180,19 @@ class Environment:
 
     # ---- one invocation -------------------------------------------------------------------
 
-    def run(self, invocation: Invocation, timeout_s: float) -> RunOutcome:
+    def run(
+        self,
+        invocation: Invocation,
+        timeout_s: float,
+        on_dispatch: Callable[[], None] | None = None,
+    ) -> RunOutcome:
+        """Hand the event to the runtime and wait for its answer, its exit or the timeout.
+
+        `on_dispatch` runs the moment the event goes to the runtime (where CPU pacing starts).
+        """
         self.reset_memory_peak()
         with self._cond:
+            self._on_dispatch = on_dispatch
             self._result = None
             self._dispatched_at = None
             self._current_id = invocation.request_id
@@ -276,8 +284,12 @@ class Environment:
 
     def on_dispatched(self, request_id: str) -> None:
         with self._cond:
-            if request_id == self._current_id:
-                self._dispatched_at = time.perf_counter()
+            if request_id != self._current_id:
+                return
+            self._dispatched_at = time.perf_counter()
+            callback, self._on_dispatch = self._on_dispatch, None
+        if callback is not None:
+            callback()
 
     def _finish(self, request_id: str, kind: str, body: bytes, error_type: str | None) -> bool:
         ended = time.perf_counter()

@@ -45,6 +45,17 @@ def cpu_quota(memory_mb: int, period_us: int, host_cores: int) -> CpuQuota:
     return CpuQuota(quota_us=quota, period_us=period_us)
 
 
+def period_for(memory_mb: int, base_period_us: int) -> int:
+    """The CFS period for one environment: the base period, stretched when it would need a
+    quota below the kernel's 1 ms minimum (128 MB at a 5 ms base gets 13.8 ms), so that
+    every memory size gets exactly its share (docs/local-cloud-engine.md has the data)."""
+    return max(base_period_us, min_exact_period_us(memory_mb))
+
+
+def environment_quota(memory_mb: int, base_period_us: int, host_cores: int) -> CpuQuota:
+    return cpu_quota(memory_mb, period_for(memory_mb, base_period_us), host_cores)
+
+
 def quota_error(memory_mb: int, period_us: int, host_cores: int) -> float:
     """Relative error of the granted share against the model (0.0 = exact)."""
     granted = cpu_quota(memory_mb, period_us, host_cores).vcpus

@@ -101,10 +101,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Lambda-Runtime-Trace-Id", invocation.trace_id)
         if invocation.client_context:
             self.send_header("Lambda-Runtime-Client-Context", invocation.client_context)
+        # The clock starts now, before the event is on the wire: the runtime may answer on
+        # another connection before this thread runs again.
+        self.server.sink.on_dispatched(invocation.request_id)
         self.end_headers()
         self.wfile.write(invocation.payload)
         self.wfile.flush()
-        self.server.sink.on_dispatched(invocation.request_id)
 
     def do_POST(self) -> None:
         body = self._body()
