@@ -125,6 +125,9 @@ def _serve(parent_pid: int) -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
     sys.stdout.write(f"{_READY_PREFIX}{server.server_port}\n")
     sys.stdout.flush()
+    # Nobody reads the pipe after the ready line: send later output to the log file instead,
+    # so a chatty moto can never block on a full pipe.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     server.serve_forever()
 
 
