@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from powertune.errors import ConfigError
 from powertune.tuning.models import Configuration
@@ -22,6 +24,10 @@ CONFIGS = (Configuration(128), Configuration(256), Configuration(512))
         ([1.0, 1.0, 1.0], 10, [4, 3, 3]),
         ([100.0, 1.0], 10, [9, 1]),  # a light payload still gets one
         ([0.2, 0.3, 0.5], 10, [2, 3, 5]),
+        # one heavy payload: the light ones keep one invocation each
+        ([1.0, 1.0, 1000.0], 3, [1, 1, 1]),
+        ([1.0, 1.0, 1.0, 1000.0], 5, [1, 1, 1, 2]),
+        ([1.0, 2000.0, 1.0, 1.0], 4, [1, 1, 1, 1]),
     ],
 )
 def test_allocate_payloads_in_proportion(
@@ -30,6 +36,19 @@ def test_allocate_payloads_in_proportion(
     counts = allocate_payloads(weights, count)
     assert counts == expected
     assert sum(counts) == count
+
+
+@given(
+    weights=st.lists(st.floats(min_value=0.001, max_value=1e6), min_size=1, max_size=12),
+    extra=st.integers(min_value=0, max_value=500),
+)
+def test_allocate_payloads_adds_up_and_serves_every_payload(
+    weights: list[float], extra: int
+) -> None:
+    count = len(weights) + extra
+    counts = allocate_payloads(weights, count)
+    assert sum(counts) == count
+    assert min(counts) >= 1
 
 
 def test_allocate_payloads_refuses_more_payloads_than_invocations() -> None:

@@ -95,7 +95,12 @@ def allocate_payloads(weights: Sequence[float], count: int) -> list[int]:
         remainder -= 1
         i += 1
     while remainder < 0:
-        j = max(range(len(counts)), key=lambda k: counts[k] - exact[k])
+        # Take back from the most over-served payload that keeps at least one
+        # invocation (the floor of 1 above is what made the total overshoot).
+        j = max(
+            (k for k in range(len(counts)) if counts[k] > 1),
+            key=lambda k: counts[k] - exact[k],
+        )
         counts[j] -= 1
         remainder += 1
     return counts
