@@ -258,3 +258,54 @@ def test_existing_version_returned_by_publish_is_used_but_never_deleted() -> Non
     assert any("reusing existing version 1" in w for w in warnings)
     assert ("DeleteFunction", "fn", "1") not in backend.calls
     assert len(result.records) == 10
+
+
+class LandsThenTimesOut(FakeBackend):
+    """An update that is applied, after which waiting for it fails (AwsBackend's wait)."""
+
+    def __init__(self, fail_on_update: int) -> None:
+        super().__init__()
+        self.fail_on_update = fail_on_update
+        self.updates = 0
+
+    def update_configuration(
+        self,
+        function_name: str,
+        *,
+        memory_mb: int,
+        architecture: Architecture,
+        revision_id: str | None,
+    ) -> FunctionConfig:
+        result = super().update_configuration(
+            function_name, memory_mb=memory_mb, architecture=architecture, revision_id=revision_id
+        )
+        self.updates += 1
+        if self.updates == self.fail_on_update:
+            raise BackendError("WaitForUpdate", "Timeout", f"{function_name} still InProgress")
+        return result
+
+
+@pytest.mark.parametrize("fail_on_update", [1, 2])
+def test_an_update_that_landed_before_its_wait_failed_is_still_restored(
+    fail_on_update: int,
+) -> None:
+    backend = LandsThenTimesOut(fail_on_update)
+    backend.add_function("fn", memory_mb=128)
+    with pytest.raises(BackendError, match="Timeout"):
+        run(backend)
+    assert_untouched(backend)
+
+
+def test_an_update_that_raised_is_not_mistaken_for_a_deploy() -> None:
+    backend = LandsThenTimesOut(1)
+    backend.add_function("fn", memory_mb=128)
+
+    def deploy_after_failed_update(operation: str) -> None:
+        if operation == "GetFunctionConfiguration" and backend.updates == 1:
+            backend.after_call = None
+            backend.external_update("fn", 2048, code=b"their release")
+
+    backend.after_call = deploy_after_failed_update
+    with pytest.raises(BackendError):
+        run(backend)
+    assert backend.state("fn")[0].memory_mb == 2048  # theirs, left alone

@@ -60,6 +60,8 @@ class _Created:
     aliases: list[tuple[str, str]] = field(default_factory=list)
     restored: bool = False
     last_revision: str | None = None
+    #: the configuration of an update call that raised: it may still have landed
+    uncertain: Configuration | None = None
 
 
 def to_record(
@@ -157,12 +159,14 @@ class Tuner:
         description = f"powertune run {self.plan.run_id}"
         for configuration in self.plan.configurations:
             self.journal.updating(configuration.memory_mb, configuration.architecture)
+            self._created.uncertain = configuration
             updated = self.backend.update_configuration(
                 target,
                 memory_mb=configuration.memory_mb,
                 architecture=configuration.architecture,
                 revision_id=revision,
             )
+            self._created.uncertain = None
             revision = updated.revision_id
             self._created.last_revision = revision
             self.journal.updated(revision)
@@ -192,8 +196,30 @@ class Tuner:
             aliases[configuration] = alias
         return aliases
 
+    def _landed_revision(self, target: str, original: FunctionConfig) -> str | None:
+        """RevisionId of an update that raised but landed (e.g. its wait timed out), else None.
+
+        It is ours if `$LATEST` now has exactly that configuration with the original
+        code and a RevisionId we have not seen; anything else is someone else's change.
+        """
+        attempted = self._created.uncertain
+        if attempted is None:
+            return None
+        current = self.backend.get_configuration(target)
+        known = self._created.last_revision or original.revision_id
+        if current.revision_id != known and (
+            current.memory_mb,
+            current.architecture,
+            current.code_sha256,
+        ) == (attempted.memory_mb, attempted.architecture, original.code_sha256):
+            return current.revision_id
+        return None
+
     def _restore(self, target: str, original: FunctionConfig) -> None:
-        if self._created.restored or self._created.last_revision is None:
+        if self._created.restored:
+            return
+        revision = self._landed_revision(target, original) or self._created.last_revision
+        if revision is None:
             self._created.restored = True
             return
         try:
@@ -201,7 +227,7 @@ class Tuner:
                 target,
                 memory_mb=original.memory_mb,
                 architecture=original.architecture,
-                revision_id=self._created.last_revision,
+                revision_id=revision,
             )
         except BackendError as exc:
             if exc.code != "PreconditionFailedException":
