@@ -223,3 +223,13 @@ def test_lambda_throttling_is_500(
     reply = httpx.get(f"{local_cloud.endpoint_url}/restapis/{api_id}/prod/_user_request_/")
     assert reply.status_code == 500
     assert reply.json() == {"message": "Internal server error"}
+
+
+def test_execute_api_host_reaches_the_same_api(api: DeployedApi, local_cloud: Any) -> None:
+    port = local_cloud.endpoint_url.rsplit(":", 1)[1]
+    reply = httpx.get(
+        f"{local_cloud.endpoint_url}/prod/items/7",
+        headers={"Host": f"{api.api_id}.execute-api.localhost:{port}"},
+    )
+    assert reply.status_code == 201
+    assert reply.json()["pathParameters"] == {"id": "7"}

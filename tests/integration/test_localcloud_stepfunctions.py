@@ -27,9 +27,27 @@ def _zip(source: str) -> bytes:
     return buffer.getvalue()
 
 
+def direct_task(arn: str) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": arn, "End": True}
+
+
+def service_integration_task(arn: str) -> dict[str, Any]:
+    # The optimized integration AWS Lambda Power Tuning uses: arn:aws:states:::lambda:invoke.
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": arn, "Payload.$": "$"},
+        "OutputPath": "$.Payload",
+        "End": True,
+    }
+
+
 @pytest.mark.integration
+@pytest.mark.parametrize("task", [direct_task, service_integration_task])
 def test_map_of_lambda_tasks_runs_end_to_end(
-    boto3_client: Callable[..., Any], lambda_role: str
+    boto3_client: Callable[..., Any],
+    lambda_role: str,
+    task: Callable[[str], dict[str, Any]],
 ) -> None:
     lam, sfn = boto3_client("lambda"), boto3_client("stepfunctions")
     name = f"double-{uuid.uuid4().hex[:8]}"
@@ -50,7 +68,7 @@ def test_map_of_lambda_tasks_runs_end_to_end(
                 "MaxConcurrency": 3,
                 "Iterator": {
                     "StartAt": "Double",
-                    "States": {"Double": {"Type": "Task", "Resource": arn, "End": True}},
+                    "States": {"Double": task(arn)},
                 },
                 "End": True,
             }

@@ -142,3 +142,13 @@ def test_realism_is_off_by_default() -> None:
         realism.admit("UpdateFunctionConfiguration", "f", "arn:f")
         realism.record_update("f")
     assert not realism.in_progress("f")
+
+
+def test_execute_api_host_is_the_data_plane() -> None:
+    found = route(
+        HttpRequest(
+            "GET", "/prod/items/1?x=1", (("Host", "abc123.execute-api.localhost:4566"),), b""
+        )
+    )
+    assert found.plane is Plane.APIGW_DATA
+    assert (found.api_id, found.stage, found.resource_path) == ("abc123", "prod", "/items/1")

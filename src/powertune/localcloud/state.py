@@ -28,10 +28,16 @@ class LocalCloudAlreadyRunning(PowertuneError):
 
 @dataclass(frozen=True)
 class LocalEndpoint:
-    """What a `--local` command needs: the front door URL and the region."""
+    """What a `--local` command needs: the front door URL, the region and credentials.
+
+    The local cloud accepts any credentials; these are given so a client works on a
+    machine with no AWS credentials configured at all (botocore refuses to sign without).
+    """
 
     endpoint_url: str
     region: str
+    access_key_id: str = "powertune-local"
+    secret_access_key: str = "powertune-local"  # noqa: S105 - not a secret: any value works
 
 
 @dataclass(frozen=True)

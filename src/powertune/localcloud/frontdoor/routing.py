@@ -20,6 +20,9 @@ CODE_PREFIX = OWN_PREFIX + "code/"
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 _APIGW_DATA_PATH = re.compile(r"^/restapis/([^/]+)/([^/]+)/_user_request_(/.*)?$")
+# `{api_id}.execute-api.localhost[:port]/{stage}/{path}`: the API Gateway URL shape, for
+# clients that resolve *.localhost to 127.0.0.1 (or send the Host header themselves).
+_EXECUTE_API_HOST = re.compile(r"^([a-z0-9]+)\.execute-api\.localhost(:\d+)?$", re.IGNORECASE)
 _LAMBDA_API_PATH = re.compile(r"^/(2015-03-31|2016-08-19|2017-03-31|2017-10-31|2018-10-31)/")
 
 
@@ -56,6 +59,12 @@ def route(request: HttpRequest) -> Route:
     path = request.path
     if path.startswith(OWN_PREFIX):
         return Route(Plane.OWN)
+    host = _EXECUTE_API_HOST.match(request.header("Host") or "")
+    if host is not None:
+        stage, _, rest = path.lstrip("/").partition("/")
+        return Route(
+            Plane.APIGW_DATA, api_id=host.group(1).lower(), stage=stage, resource_path="/" + rest
+        )
     apigw = _APIGW_DATA_PATH.match(path)
     if apigw is not None:
         return Route(
