@@ -19,6 +19,7 @@ from typing import Any
 
 from powertune.errors import BackendError, ConfigError
 from powertune.tuning.models import Architecture
+from powertune.tuning.plan import version_description_prefix
 from powertune.tuning.ports import Backend, FunctionConfig
 
 ENV_STATE_DIR = "POWERTUNE_STATE_DIR"
@@ -47,6 +48,7 @@ class FileJournal:
             "applying": None,
             "restored": False,
             "created_function": None,
+            "publishing": [],
             "versions": [],
             "aliases": [],
         }
@@ -73,6 +75,11 @@ class FileJournal:
     def created_function(self, function_name: str) -> None:
         self._doc["created_function"] = function_name
         self._write()
+
+    def publishing(self, function_name: str) -> None:
+        if function_name not in self._doc["publishing"]:
+            self._doc["publishing"].append(function_name)
+            self._write()
 
     def created_version(self, function_name: str, version: str) -> None:
         self._doc["versions"].append([function_name, version])
@@ -130,6 +137,7 @@ def recover(backend: Backend, journal_path: Path) -> list[str]:
     for fn, version in doc["versions"]:
         backend.delete_version(fn, version)
         done.append(f"deleted version {fn}:{version}")
+    done += _delete_unjournaled_versions(backend, doc)
     if doc.get("created_function"):
         backend.delete_function(doc["created_function"])
         done.append(f"deleted scratch copy {doc['created_function']}")
@@ -181,3 +189,23 @@ def _restore_original(backend: Backend, doc: dict[str, Any]) -> str | None:
         f"left {name} alone: it changed after the run's last update (someone deployed); "
         f"its original memory was {memory} MB"
     )
+
+
+def _delete_unjournaled_versions(backend: Backend, doc: dict[str, Any]) -> list[str]:
+    """Versions published by the run but killed before their journal entry, found by description."""
+    prefix = version_description_prefix(doc["run_id"])
+    done: list[str] = []
+    for fn in doc.get("publishing", []):
+        if fn == doc.get("created_function"):
+            continue  # deleted with the scratch copy
+        try:
+            versions = backend.list_versions(fn)
+        except BackendError as exc:
+            if exc.code == "ResourceNotFoundException":
+                continue
+            raise
+        for v in versions:
+            if v.description.startswith(prefix) and [fn, v.version] not in doc["versions"]:
+                backend.delete_version(fn, v.version)
+                done.append(f"deleted version {fn}:{v.version} (published, not yet journaled)")
+    return done

@@ -136,6 +136,10 @@ def test_update_publish_alias_and_delete(
     )
     assert version.version == "1"
     assert version.memory_mb == 1024
+    listed = moto_backend.list_versions("cycle")
+    assert [(v.version, v.description, v.memory_mb) for v in listed] == [
+        ("1", "powertune run t 1024MB", 1024)
+    ]
     moto_backend.create_alias("cycle", "pt-t-1024-x86_64", version.version)
     alias = client.get_alias(FunctionName="cycle", Name="pt-t-1024-x86_64")
     assert alias["FunctionVersion"] == "1"

@@ -148,7 +148,13 @@ def test_cleanup_finishes_a_killed_run(
     journal.created_version("killed", version["Version"])
     journal.created_alias("killed", "pt-run1-512-x86_64")
     lam.create_alias(FunctionName="killed", Name="pt-run1-512-x86_64", FunctionVersion="1")
-    assert state(moto_url, "killed") == (512, ["$LATEST", "1"], ["pt-run1-512-x86_64"])
+    journal.updating(1024, Architecture.X86_64)
+    lam.update_function_configuration(FunctionName="killed", MemorySize=1024)
+    journal.updated("")
+    journal.publishing("killed")
+    lam.publish_version(FunctionName="killed", Description="powertune run run1 1024MB/x86_64")
+    # SIGKILL here: version 2 exists, the journal does not know its number
+    assert state(moto_url, "killed") == (1024, ["$LATEST", "1", "2"], ["pt-run1-512-x86_64"])
 
     args = ["cleanup", "killed", "--region", REGION, "--endpoint-url", moto_url]
     code, out, err = cli(args, capsys, monkeypatch)
@@ -156,6 +162,7 @@ def test_cleanup_finishes_a_killed_run(
     assert out.splitlines() == [
         "deleted alias killed:pt-run1-512-x86_64",
         "deleted version killed:1",
+        "deleted version killed:2 (published, not yet journaled)",
         "restored killed to 128 MB",
     ]
     assert state(moto_url, "killed") == (128, ["$LATEST"], [])

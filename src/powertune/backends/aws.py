@@ -29,6 +29,7 @@ from powertune.tuning.ports import FunctionConfig, InvokeOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_lambda.type_defs import ListVersionsByFunctionResponseTypeDef
 
 T = TypeVar("T")
 
@@ -269,6 +270,26 @@ class AwsBackend:
             lambda: self._client.delete_function(FunctionName=function_name, Qualifier=version),
             missing_ok=True,
         )
+
+    def list_versions(self, function_name: str) -> list[FunctionConfig]:
+        versions: list[FunctionConfig] = []
+        marker: str | None = None
+        while True:
+            page = self._must("ListVersionsByFunction", self._versions_page(function_name, marker))
+            versions += [
+                config_from_wire(dict(v)) for v in page["Versions"] if v["Version"] != "$LATEST"
+            ]
+            marker = page.get("NextMarker")
+            if not marker:
+                return versions
+
+    def _versions_page(
+        self, function_name: str, marker: str | None
+    ) -> Callable[[], ListVersionsByFunctionResponseTypeDef]:
+        kwargs: dict[str, Any] = {"FunctionName": function_name}
+        if marker:
+            kwargs["Marker"] = marker
+        return lambda: self._client.list_versions_by_function(**kwargs)
 
     def invoke(self, function_name: str, qualifier: str, payload: bytes) -> InvokeOutcome:
         response = self._must(

@@ -192,6 +192,11 @@ class FakeBackend:
             )
         fn.versions.pop(version, None)
 
+    def list_versions(self, function_name: str) -> list[FunctionConfig]:
+        self._op("ListVersionsByFunction", function_name)
+        fn = self._get(function_name)
+        return [fn.versions[v] for v in sorted(fn.versions, key=int)]
+
     def invoke(self, function_name: str, qualifier: str, payload: bytes) -> InvokeOutcome:
         self._op("Invoke", function_name, qualifier)
         cfg = self.get_configuration(function_name, qualifier)

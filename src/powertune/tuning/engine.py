@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from powertune.errors import BackendError, ConfigError, RestoreConflict, UnsupportedArchitecture
 from powertune.tuning.models import Configuration, InvocationRecord
-from powertune.tuning.plan import TuningPlan
+from powertune.tuning.plan import TuningPlan, version_description_prefix
 from powertune.tuning.ports import Backend, FunctionConfig, InvokeOutcome, Journal, NullJournal
 from powertune.tuning.sampling import SamplingEvent, SamplingPolicy, SamplingState
 
@@ -156,7 +156,7 @@ class Tuner:
         """Publish one version per configuration behind a temporary alias."""
         aliases: dict[Configuration, str] = {}
         revision = start.revision_id
-        description = f"powertune run {self.plan.run_id}"
+        ours = version_description_prefix(self.plan.run_id)
         for configuration in self.plan.configurations:
             self.journal.updating(configuration.memory_mb, configuration.architecture)
             self._created.uncertain = configuration
@@ -170,12 +170,15 @@ class Tuner:
             revision = updated.revision_id
             self._created.last_revision = revision
             self.journal.updated(revision)
+            # Journal first: a kill before `created_version` would otherwise leave a
+            # version nobody knows; `recover` finds it by its description.
+            self.journal.publishing(target)
             version = self.backend.publish_version(
                 target,
-                description=f"{description} {configuration.label}",
+                description=self.plan.version_description(configuration),
                 code_sha256=updated.code_sha256,
             )
-            if version.description.startswith(description):
+            if version.description.startswith(ours):
                 self._created.versions.append((target, version.version))
                 self.journal.created_version(target, version.version)
             else:

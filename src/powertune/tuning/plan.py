@@ -36,6 +36,11 @@ _RANGE = re.compile(r"^(\d+)\.\.(\d+):(\d+)$")
 DEFAULT_MEMORY_SIZES = (128, 256, 512, 1024, 1536, 1769, 3008)
 
 
+def version_description_prefix(run_id: str) -> str:
+    """How every version a run publishes is described; `recover` finds unjournaled ones by it."""
+    return f"powertune run {run_id} "
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionTarget:
     """The function to tune: a name, with the region and qualifier an ARN may carry."""
@@ -141,6 +146,10 @@ class TuningPlan:
     def alias_for(self, configuration: Configuration) -> str:
         """Temporary alias name: run-id prefix, so a cleanup can find it (never all digits)."""
         return f"pt-{self.run_id}-{configuration.memory_mb}-{configuration.architecture.value}"
+
+    def version_description(self, configuration: Configuration) -> str:
+        """Description of the version published for `configuration`."""
+        return version_description_prefix(self.run_id) + configuration.label
 
     def scratch_name(self) -> str:
         return f"{self.target.name[:45]}-pt-{self.run_id}"[:64]

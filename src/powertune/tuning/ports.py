@@ -96,6 +96,10 @@ class Backend(Protocol):
         """Delete one published version; a missing version is not an error."""
         ...
 
+    def list_versions(self, function_name: str) -> list[FunctionConfig]:
+        """Every published version (not `$LATEST`), with its description."""
+        ...
+
     def invoke(self, function_name: str, qualifier: str, payload: bytes) -> InvokeOutcome:
         """Invoke synchronously with `LogType=Tail` and parse the REPORT line."""
         ...
@@ -145,6 +149,10 @@ class Journal(Protocol):
 
     def created_function(self, function_name: str) -> None: ...
 
+    def publishing(self, function_name: str) -> None:
+        """Record that a version is about to be published (its number comes back after)."""
+        ...
+
     def created_version(self, function_name: str, version: str) -> None: ...
 
     def created_alias(self, function_name: str, alias: str) -> None:
@@ -175,6 +183,9 @@ class NullJournal:
         return None
 
     def created_function(self, function_name: str) -> None:
+        return None
+
+    def publishing(self, function_name: str) -> None:
         return None
 
     def created_version(self, function_name: str, version: str) -> None:
