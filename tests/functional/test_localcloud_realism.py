@@ -65,6 +65,31 @@ def rate_limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalClou
         yield cloud
 
 
+@pytest.fixture(scope="module")
+def slow_creates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    state: Path = tmp_path_factory.mktemp("realism-creates")
+    with LocalCloud.start(state_dir=state, realism=RealismSettings(create_pending_s=1.5)) as cloud:
+        yield cloud
+
+
+def test_new_function_is_pending_until_active(slow_creates: LocalCloud) -> None:
+    name = _function(slow_creates)
+    lam = _client(slow_creates, "lambda")
+    configuration = lam.get_function_configuration(FunctionName=name)
+    assert (configuration["State"], configuration["StateReasonCode"]) == ("Pending", "Creating")
+    with pytest.raises(ClientError) as caught:
+        lam.invoke(FunctionName=name)
+    error = caught.value.response
+    assert error["Error"]["Code"] == "ResourceConflictException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert error["Error"]["Message"].endswith("currently in the following state: Pending")
+    lam.get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )
+    assert lam.get_function(FunctionName=name)["Configuration"]["State"] == "Active"
+    assert lam.invoke(FunctionName=name, Payload=b"{}")["StatusCode"] == 200
+
+
 def test_update_stays_in_progress_and_a_second_update_conflicts(slow_updates: LocalCloud) -> None:
     name = _function(slow_updates)
     lam = _client(slow_updates, "lambda")

@@ -152,3 +152,17 @@ def test_execute_api_host_is_the_data_plane() -> None:
     )
     assert found.plane is Plane.APIGW_DATA
     assert (found.api_id, found.stage, found.resource_path) == ("abc123", "prod", "/items/1")
+
+
+def test_pending_function_refuses_invokes_and_updates_then_becomes_active() -> None:
+    clock = FakeClock()
+    realism = ControlPlaneRealism(RealismSettings(create_pending_s=1.0), clock)
+    realism.record_create("f")
+    with pytest.raises(AwsError) as caught:
+        realism.check_invocable("f")
+    assert (caught.value.code, caught.value.status) == ("ResourceConflictException", 409)
+    with pytest.raises(AwsError):
+        realism.admit("UpdateFunctionConfiguration", "f", "arn:f")
+    clock.now_s += 1.0
+    realism.check_invocable("f")
+    realism.admit("UpdateFunctionConfiguration", "f", "arn:f")

@@ -77,6 +77,12 @@ def _status_document(state: InstanceState) -> dict[str, object]:
     help="Realism: answer 429 TooManyRequestsException beyond this many Lambda "
     "control-plane requests per second (AWS: 15).",
 )
+@click.option(
+    "--create-pending-s",
+    type=float,
+    default=0.0,
+    help="Realism: a new function stays State Pending this long (invokes get 409).",
+)
 def up(
     port: int,
     detach: bool,
@@ -84,11 +90,13 @@ def up(
     region: str,
     update_in_progress_s: float,
     control_plane_rps: int | None,
+    create_pending_s: float,
 ) -> None:
     """Start the local cloud."""
     folder = resolve_state_dir(state_dir)
     if detach:
-        _up_detached(folder, port, region, update_in_progress_s, control_plane_rps)
+        realism = RealismSettings(update_in_progress_s, control_plane_rps, create_pending_s)
+        _up_detached(folder, port, region, realism)
         return
     from powertune.localcloud.supervisor import LocalCloud
 
@@ -96,7 +104,7 @@ def up(
         port=port,
         state_dir=folder,
         region=region,
-        realism=RealismSettings(update_in_progress_s, control_plane_rps),
+        realism=RealismSettings(update_in_progress_s, control_plane_rps, create_pending_s),
     )
     click.echo(json.dumps(cloud.status(), indent=2))
     click.echo(f"local cloud ready at {cloud.endpoint_url} (Ctrl-C to stop)", err=True)
@@ -104,9 +112,7 @@ def up(
     click.echo("local cloud stopped", err=True)
 
 
-def _up_detached(
-    folder: Path, port: int, region: str, in_progress_s: float, rps: int | None
-) -> None:
+def _up_detached(folder: Path, port: int, region: str, realism: RealismSettings) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / "local-up.log"
     args = [
@@ -122,10 +128,12 @@ def _up_detached(
         "--region",
         region,
         "--update-in-progress-s",
-        str(in_progress_s),
+        str(realism.update_in_progress_s),
+        "--create-pending-s",
+        str(realism.create_pending_s),
     ]
-    if rps is not None:
-        args += ["--control-plane-rps", str(rps)]
+    if realism.control_plane_rps is not None:
+        args += ["--control-plane-rps", str(realism.control_plane_rps)]
     with log_path.open("ab") as log:
         child = subprocess.Popen(
             args, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True

@@ -162,8 +162,13 @@ class LocalCloud:
             return body
 
         self._logs = LogShipper(self._moto.url)
+        control_realism = ControlPlaneRealism(realism)
         self._invoke = InvokeService(
-            engine=self._engine, directory=directory, logs=self._logs, default_region=self.region
+            engine=self._engine,
+            directory=directory,
+            logs=self._logs,
+            realism=control_realism,
+            default_region=self.region,
         )
         catalog = ApiCatalog(self._moto.url, self.region)
         self._apigw = ApiGatewayDataPlane(catalog=catalog, invoke=self._invoke, region=self.region)
@@ -171,7 +176,7 @@ class LocalCloud:
             forwarder=forwarder,
             code_store=code_store,
             directory=directory,
-            realism=ControlPlaneRealism(realism),
+            realism=control_realism,
             fetch_s3_object=fetch_s3_object,
             forget=lambda name, version: self._engine.forget(name, version),
             public_url=self.endpoint_url,
@@ -206,6 +211,7 @@ class LocalCloud:
         document["realism"] = {
             "update_in_progress_s": self._realism.update_in_progress_s,
             "control_plane_rps": self._realism.control_plane_rps,
+            "create_pending_s": self._realism.create_pending_s,
         }
         return document
 

@@ -114,6 +114,8 @@ class LambdaControlPlane:
             self._keep_code(body.get("Code", {}) if operation == "CreateFunction" else body, region)
         if operation in ("UpdateFunctionConfiguration", "UpdateFunctionCode"):
             self._realism.record_update(name)
+        elif operation == "CreateFunction":
+            self._realism.record_create(name)
         return self._after(operation, name, body, response)
 
     def _keep_code(self, code: Any, region: str) -> None:
@@ -148,7 +150,9 @@ class LambdaControlPlane:
         name = str(config.get("FunctionName", name))
         version = str(config.get("Version", "$LATEST"))
         if "LoggingConfig" in body:
-            self._directory.remember_logging_config(name, version, body["LoggingConfig"])
+            # CreateFunction with Publish=True answers with the new version: keep both.
+            for target in {"$LATEST", version}:
+                self._directory.remember_logging_config(name, target, body["LoggingConfig"])
         if operation == "PublishVersion":
             latest = self._directory.logging_config(name, "$LATEST")
             if latest is not None:
@@ -156,6 +160,10 @@ class LambdaControlPlane:
         logging_config = self._directory.logging_config(name, version)
         if logging_config is not None:
             config["LoggingConfig"] = dict(logging_config)
+        if self._realism.pending(name):
+            config["State"] = "Pending"
+            config["StateReason"] = "The function is being created."
+            config["StateReasonCode"] = "Creating"
         if version == "$LATEST" and self._realism.in_progress(name):
             config["LastUpdateStatus"] = "InProgress"
             config.pop("LastUpdateStatusReason", None)

@@ -24,6 +24,7 @@ from powertune.localcloud.frontdoor.routing import signed_service
 from powertune.localcloud.lambda_plane.functions import FunctionDirectory
 from powertune.localcloud.lambda_plane.logs import LogBatch, LogShipper
 from powertune.localcloud.lambda_plane.names import FunctionRef, parse_function_ref
+from powertune.localcloud.realism import ControlPlaneRealism
 
 CPU_CONTROL_HEADER = "X-Powertune-Cpu-Control"
 LOG_TAIL_BYTES = 4096  # "The last 4 KB of the execution log" (API_Invoke)
@@ -62,12 +63,14 @@ class InvokeService:
         engine: Any,
         directory: FunctionDirectory,
         logs: LogShipper,
+        realism: ControlPlaneRealism,
         default_region: str,
         async_workers: int = 8,
     ) -> None:
         self.engine = engine
         self._directory = directory
         self._logs = logs
+        self._realism = realism
         self._default_region = default_region
         self._async = ThreadPoolExecutor(async_workers, thread_name_prefix="invoke-event")
 
@@ -85,7 +88,9 @@ class InvokeService:
                 400,
             )
         ref = FunctionRef(ref.name, qualifier or ref.qualifier, ref.region)
-        return self._directory.spec_for(ref, region)
+        spec = self._directory.spec_for(ref, region)
+        self._realism.check_invocable(spec.function_name)
+        return spec
 
     def run(
         self, spec: FunctionSpec, payload: bytes, client_context: str | None, region: str
