@@ -309,3 +309,22 @@ def test_an_update_that_raised_is_not_mistaken_for_a_deploy() -> None:
     with pytest.raises(BackendError):
         run(backend)
     assert backend.state("fn")[0].memory_mb == 2048  # theirs, left alone
+
+
+class PublishLandsThenFails(FakeBackend):
+    """PublishVersion creates the version, then the wait for it fails (AwsBackend's wait)."""
+
+    def publish_version(
+        self, function_name: str, *, description: str, code_sha256: str
+    ) -> FunctionConfig:
+        super().publish_version(function_name, description=description, code_sha256=code_sha256)
+        raise BackendError("WaitForUpdate", "Timeout", f"{function_name} version still Pending")
+
+
+def test_a_version_whose_publish_raised_is_found_and_deleted() -> None:
+    backend = PublishLandsThenFails()
+    backend.add_function("fn", memory_mb=128)
+    with pytest.raises(BackendError, match="Pending"):
+        run(backend)
+    assert_untouched(backend)
+    assert ("ListVersionsByFunction", "fn") in backend.calls

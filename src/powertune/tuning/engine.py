@@ -62,6 +62,8 @@ class _Created:
     last_revision: str | None = None
     #: the configuration of an update call that raised: it may still have landed
     uncertain: Configuration | None = None
+    #: a PublishVersion call raised: its version may exist under a number we never saw
+    publish_uncertain: bool = False
 
 
 def to_record(
@@ -173,11 +175,13 @@ class Tuner:
             # Journal first: a kill before `created_version` would otherwise leave a
             # version nobody knows; `recover` finds it by its description.
             self.journal.publishing(target)
+            self._created.publish_uncertain = True
             version = self.backend.publish_version(
                 target,
                 description=self.plan.version_description(configuration),
                 code_sha256=updated.code_sha256,
             )
+            self._created.publish_uncertain = False
             if version.description.startswith(ours):
                 self._created.versions.append((target, version.version))
                 self.journal.created_version(target, version.version)
@@ -244,6 +248,17 @@ class Tuner:
         self._created.restored = True
         self.journal.restored()
 
+    def _find_unseen_versions(self, target: str) -> None:
+        """Add to the clean-up the run's versions whose PublishVersion call raised."""
+        prefix = version_description_prefix(self.plan.run_id)
+        for v in self.backend.list_versions(target):
+            if (
+                v.description.startswith(prefix)
+                and (target, v.version) not in self._created.versions
+            ):
+                self._created.versions.append((target, v.version))
+                self.journal.created_version(target, v.version)
+
     def _clean_up(self, target: str, original: FunctionConfig, scratch: bool) -> None:
         """Undo everything; keep going past individual failures and report them."""
         problems: list[str] = []
@@ -260,6 +275,11 @@ class Tuner:
                 self.journal.deleted_alias(fn, alias)
             except BackendError as exc:
                 problems.append(f"alias {alias}: {exc}")
+        if self._created.publish_uncertain and not scratch:
+            try:
+                self._find_unseen_versions(target)
+            except BackendError as exc:
+                problems.append(f"listing versions of {target}: {exc}")
         for fn, version in self._created.versions:
             try:
                 self.backend.delete_version(fn, version)
