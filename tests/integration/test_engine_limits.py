@@ -290,3 +290,27 @@ def test_shutdown_during_invocation_is_clean(code_dir: Path, tmp_path: Path) -> 
     worker.join(timeout=30)
     assert not worker.is_alive()
     assert results and getattr(results[0], "function_error", None) == "Unhandled"
+
+
+def test_pacer_holds_a_busy_process_to_its_share(tmp_path: Path) -> None:
+    """A CPU-bound process paced at 10% gets less CPU than an unpaced twin in the same time."""
+    from powertune.localcloud.engine.throttle import CpuPacer, process_cpu_clock
+
+    loop = "x = 0\nwhile True:\n    x += 1\n"
+    procs = [subprocess.Popen([sys.executable, "-c", loop], process_group=0) for _ in range(2)]
+    pacer = CpuPacer()
+    try:
+        clocks = [process_cpu_clock(p.pid) for p in procs]
+        before = [time.clock_gettime_ns(c) for c in clocks]
+        pacer.begin(procs[0].pid, procs[0].pid, 0.1)
+        time.sleep(0.5)
+        used = [time.clock_gettime_ns(c) - b for c, b in zip(clocks, before, strict=True)]
+        pacer.end(procs[0].pid)
+        assert used[0] < used[1]
+        state = Path(f"/proc/{procs[0].pid}/stat").read_text().split(") ")[1].split()[0]
+        assert state != "T"  # continued after the pacing ended, not left stopped
+    finally:
+        pacer.close()
+        for proc in procs:
+            proc.kill()
+            proc.wait()

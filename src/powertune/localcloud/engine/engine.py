@@ -43,7 +43,7 @@ from powertune.localcloud.engine.spec import FunctionSpec, InvocationResult
 from powertune.localcloud.engine.throttle import CpuPacer
 
 # CFS period for CPU quotas, chosen with data (docs/local-cloud-engine.md, benchmarks/fidelity).
-DEFAULT_CPU_PERIOD_US = 20_000
+DEFAULT_CPU_PERIOD_US = 5_000
 _PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
 _DUMMY_CREDENTIALS = {
     # Lambda hands every function temporary credentials; moto accepts any, so use obvious fakes.

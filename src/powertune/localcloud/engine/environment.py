@@ -3,16 +3,13 @@
 The process runs in its own process group (so a timeout kills everything it started) and,
 when cgroups are in force, joins its groups before `exec` through a tiny `sh` wrapper, so
 not one instruction of the runtime runs outside its CPU and memory limits. Its stdout and
-stderr share one pipe, read without blocking by one thread; the engine drains the pipe after
-each response, which catches every line the handler wrote before answering (awslambdaric
-writes unbuffered, so those bytes are in the pipe before the response reaches us).
+stderr share one pipe (output.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -23,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from powertune.localcloud.engine.cgroups import EnvCgroup
+from powertune.localcloud.engine.output import OutputPipe
 from powertune.localcloud.engine.runtime_api import Invocation, RuntimeApiServer
 
 # Join every cgroup given (count first), then become the runtime: no race with `exec`.
@@ -93,10 +91,7 @@ class Environment:
         self._closing = False
         self._killed = False
         self._on_dispatch: Callable[[], None] | None = None
-        self._out_lock = threading.Lock()
-        self._lines: list[str] = []
-        self._partial = b""
-        self._eof = False
+        self._output: OutputPipe | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._started_at = 0.0
         self.api = RuntimeApiServer(self)
@@ -132,8 +127,7 @@ class Environment:
             process_group=0,
         )
         assert self._proc.stdout is not None
-        os.set_blocking(self._proc.stdout.fileno(), False)
-        threading.Thread(target=self._read_output, daemon=True, name=f"{self.name}-out").start()
+        self._output = OutputPipe(self._proc.stdout, self.name)
         threading.Thread(target=self._watch, daemon=True, name=f"{self.name}-wait").start()
 
     def wait_ready(self, limit_s: float) -> InitOutcome:
@@ -169,9 +163,8 @@ class Environment:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait()
-            self.drain()
-            assert self._proc.stdout is not None
-            self._proc.stdout.close()
+            if self._output is not None:
+                self._output.close()
         self.api.close()
         if self.cgroup is not None:
             self.cgroup.remove()
@@ -230,17 +223,12 @@ class Environment:
         return self._dispatched_at
 
     def take_lines(self) -> list[str]:
-        """Every complete output line since the last call (call `drain` first)."""
-        with self._out_lock:
-            lines, self._lines = self._lines, []
-            if self._partial:
-                lines.append(self._partial.decode("utf-8", "replace"))
-                self._partial = b""
-        return lines
+        """Every output line since the last call (call `drain` first)."""
+        return self._output.take_lines() if self._output else []
 
     def drain(self) -> None:
-        with self._out_lock:
-            self._read_available()
+        if self._output is not None:
+            self._output.drain()
 
     def memory_peak_bytes(self) -> int | None:
         """Peak memory of this invocation: the larger of the cgroup's charge and VmHWM.
@@ -319,32 +307,3 @@ class Environment:
         with self._cond:
             self._returncode = returncode
             self._cond.notify_all()
-
-    def _read_output(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        stream = self._proc.stdout
-        while True:
-            with contextlib.suppress(ValueError, OSError):
-                select.select([stream], [], [], 0.5)
-            with self._out_lock:
-                if stream.closed or self._read_available():
-                    return
-
-    def _read_available(self) -> bool:
-        """Read what the pipe holds now; True at end of file. Caller holds `_out_lock`."""
-        assert self._proc is not None and self._proc.stdout is not None
-        if self._eof or self._proc.stdout.closed:
-            return True
-        fd = self._proc.stdout.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                return False
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._eof = True
-                return True
-            *complete, self._partial = (self._partial + chunk).split(b"\n")
-            self._lines.extend(line.decode("utf-8", "replace") for line in complete)
