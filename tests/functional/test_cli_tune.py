@@ -251,3 +251,47 @@ def test_one_failing_size_does_not_sink_the_run(
     assert [f["memory_mb"] for f in doc["failed"]] == [512]
     assert "Runtime.OutOfMemory" in doc["failed"][0]["failure"]
     assert doc["power"] in (1024, 2048)
+
+
+def test_a_budget_nobody_meets_keeps_the_measurements(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = tune_args(tmp_path, "--memory", "512,1024", "--strategy", "latency-budget")
+    args[args.index("--invocations") + 1] = "10"
+    code, _, err = cli([*args, "--latency-budget-ms", "1"], capsys, monkeypatch)
+    assert code == 2
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: no size meets the p90 budget of 1.0 ms")
+    path = next(tmp_path.glob("tuning-*.json"))
+    assert f"measurements are saved in {path}" in last
+    doc = json.loads(path.read_text())
+    validate_document(doc)
+    assert doc["recommendation"] is None
+    assert doc["power"] is None
+    assert len(doc["invocations"]) == 2 * 11
+    assert doc["settings"]["strategy"]["name"] == "latency-budget"
+    # re-decided later with a budget that can be met, from the saved records
+    code, out, _ = cli(
+        ["analyze", str(path), "--strategy", "latency-budget", "--latency-budget-ms", "100000"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    assert json.loads(out)["power"] in (512, 1024)
+
+
+def test_compat_mode_when_every_size_fails_still_writes_the_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hungry = "benchmarks/decision/profiles/37-memory-hungry-1.yaml"
+    args = tune_args(
+        tmp_path, "--memory", "128,256", "--compat", "aws-lambda-power-tuning", profile=hungry
+    )
+    code, _, err = cli(args, capsys, monkeypatch)
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("error: every memory size failed")
+    doc = only_result(tmp_path)
+    validate_document(doc)
+    assert doc["power"] is None
+    assert doc["settings"]["compat"] == "aws-lambda-power-tuning"
+    assert len(doc["failed"]) == 2

@@ -212,3 +212,11 @@ def test_cost_budget_picks_fastest_within_budget() -> None:
 def test_cost_budget_nobody_meets_it() -> None:
     with pytest.raises(ConfigError, match=r"cheapest is 128MB/x86_64 at \$1e-06"):
         choose(THREE, parse_strategy("cost-budget", cost_budget_usd=1e-7))
+
+
+def test_p90_budget_without_enough_samples_does_not_suggest_p90() -> None:
+    cands = [stats(128, 800.0, 1e-6, p90=None, samples=5)]
+    with pytest.raises(ConfigError) as err:
+        choose(cands, parse_strategy("latency-budget", latency_budget_ms=1000.0))
+    assert "p90 needs at least 10 warm samples" in str(err.value)
+    assert "--latency-percentile 90" not in str(err.value)

@@ -213,7 +213,8 @@ def _check_percentile_budget(spec: StrategySpec, invocations: int) -> None:
         raise ConfigError(
             f"p{spec.latency_percentile} needs at least {need} warm samples per size; "
             f"--invocations {invocations} cannot give them. Raise --invocations to {need} "
-            "or more, or use --latency-percentile 90"
+            "or more"
+            + (", or use --latency-percentile 90" if spec.latency_percentile != 90 else "")
         )
 
 
@@ -459,9 +460,28 @@ def tune(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    doc = _result_document(run, prices, spec, compat, discard_top_bottom, synthetic, endpoint_url)
+    undecided: ConfigError | None = None
+    try:
+        doc = _result_document(
+            run, prices, spec, compat, discard_top_bottom, synthetic, endpoint_url
+        )
+    except ConfigError as exc:
+        # The strategy cannot decide (no size meets the budget, too few samples for a
+        # percentile): the measurements were paid for, so keep them and say how to re-decide.
+        undecided = exc
+        doc = _result_document(
+            run, prices, StrategySpec(), None, discard_top_bottom, synthetic, endpoint_url
+        )
+        doc.update(power=None, cost=None, duration=None, architecture=None, recommendation=None)
+        doc["settings"]["strategy"] = {**asdict(spec), "name": spec.name.value}
+        doc["warnings"].append(f"no recommendation: {exc}")
     path = _write_result(doc, output)
     print_summary(doc, path)
+    if undecided is not None:
+        raise ConfigError(
+            f"{undecided}. The measurements are saved in {path}; re-decide without invoking "
+            f"anything: powertune analyze {path} --strategy ..."
+        ) from undecided
     if doc["recommendation"] is None:
         raise TuningFailed(
             "every memory size failed: "
@@ -486,8 +506,12 @@ def _result_document(
         allowed_errors=run.plan.allowed_errors,
         forced=dict(run.backend_failures),
     )
-    compat_doc = _compat(
-        run.records, compat, spec, run.region, discard_top_bottom, run.plan.allowed_errors
+    # Without a recommendation upstream's analyzer has nothing to report either (it
+    # raises); the file then keeps our figures and the failures, and the run exits 1.
+    compat_doc = (
+        _compat(run.records, compat, spec, run.region, discard_top_bottom, run.plan.allowed_errors)
+        if analysis.recommendation is not None
+        else None
     )
     settings = {
         "memory_sizes": sorted({c.memory_mb for c in run.plan.configurations}),
@@ -583,7 +607,11 @@ def analyze(
     analysis, rate_for = _analyze(
         records, region=region, prices=prices, spec=spec, allowed_errors=allowed
     )
-    compat_doc = _compat(records, compat, spec, region, discard_top_bottom, allowed)
+    compat_doc = (
+        _compat(records, compat, spec, region, discard_top_bottom, allowed)
+        if analysis.recommendation is not None
+        else None
+    )
     settings = {
         **doc.get("settings", {}),
         "strategy": {**asdict(spec), "name": spec.name.value},

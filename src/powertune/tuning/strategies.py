@@ -156,7 +156,8 @@ def choose(stats: Sequence[ConfigurationStats], spec: StrategySpec) -> Recommend
             raise ConfigError(
                 f"p{pct} needs at least {need} warm samples per size; "
                 f"{short[0].configuration.label} has {short[0].samples}. "
-                f"Raise --invocations to {need} or more, or use --latency-percentile 90"
+                f"Raise --invocations to {need} or more"
+                + (", or use --latency-percentile 90" if pct != 90 else "")
             )
         within = [s for s in cands if (_percentile_of(s, pct) or math.inf) <= budget]
         if not within:
