@@ -8,6 +8,10 @@ resource "aws_api_gateway_rest_api" "items" {
   endpoint_configuration {
     types = ["REGIONAL"]
   }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_api_gateway_resource" "items" {

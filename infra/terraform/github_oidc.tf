@@ -111,10 +111,11 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    # Describe/List calls cannot be scoped to a resource.
+    # The provider reads log groups through DescribeLogGroups, which is
+    # authorised on the account's log-group:* resource, not per group.
     sid       = "DescribeLogs"
     actions   = ["logs:DescribeLogGroups", "logs:ListTagsForResource"]
-    resources = ["*"]
+    resources = ["${local.arn_prefix}:logs:${local.region_acct}:log-group:*"]
   }
 
   statement {
