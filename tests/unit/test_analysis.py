@@ -169,3 +169,9 @@ def test_architectures_are_priced_apart_and_ordered() -> None:
     assert arm.mean_cost_usd < x86.mean_cost_usd
     assert result.recommendation is not None
     assert result.recommendation.configuration.architecture is Architecture.ARM64
+
+
+def test_median_of_zero_durations_is_zero() -> None:
+    s = summarize(Configuration(128), [rec(128, 5.0), rec(128, 0.0), rec(128, 0.0)], RATE)
+    assert s.p50_duration_ms == 0.0
+    assert s.p90_duration_ms is None  # 3 samples are too few for p90

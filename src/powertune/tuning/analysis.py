@@ -121,7 +121,7 @@ def summarize(
         mean_duration_ms=float(durations.mean()),
         stdev_duration_ms=stdev(durations),
         mean_billed_duration_ms=float(billed.mean()),
-        p50_duration_ms=percentile(durations, 50) or float(durations[0]),
+        p50_duration_ms=float(np.median(durations)),
         p90_duration_ms=percentile(durations, 90),
         p99_duration_ms=percentile(durations, 99),
         duration_ci=mean_interval(durations, level),
