@@ -279,3 +279,15 @@ def test_payload_over_6_mb_is_request_too_large(lam: Any, lambda_role: str) -> N
     code, message, status = error_of(lambda: lam.invoke(FunctionName=name, Payload=big))
     assert (code, status) == ("RequestTooLargeException", 413)
     assert message == "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+
+
+def test_unknown_invocation_type_is_a_validation_error(local_cloud: Any) -> None:
+    reply = httpx.post(
+        f"{local_cloud.endpoint_url}/2015-03-31/functions/any/invocations",
+        headers={"X-Amz-Invocation-Type": "Sometimes"},
+        content=b"{}",
+    )
+    assert reply.status_code == 400
+    assert reply.headers["X-Amzn-ErrorType"] == "ValidationException"
+    assert "'Sometimes' at 'invocationType'" in reply.json()["message"]
+    assert reply.headers["X-Powertune-Cpu-Control"] == local_cloud.cpu_control

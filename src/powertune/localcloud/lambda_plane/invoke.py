@@ -92,6 +92,12 @@ class InvokeService:
         self._realism.check_invocable(spec.function_name)
         return spec
 
+    def _validate(self, spec: FunctionSpec) -> None:
+        try:
+            self.engine.validate(spec)
+        except EngineError as exc:
+            raise AwsError(exc.code, exc.aws_message, exc.status, exc.reason) from exc
+
     def run(
         self, spec: FunctionSpec, payload: bytes, client_context: str | None, region: str
     ) -> InvocationResult:
@@ -131,6 +137,15 @@ class InvokeService:
         scope = signed_service(request)
         region = scope[1] if scope else self._default_region
         invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
+        if invocation_type not in ("RequestResponse", "Event", "DryRun"):
+            # Lambda's request validation text for an enum member.
+            raise AwsError(
+                "ValidationException",
+                f"1 validation error detected: Value '{invocation_type}' at 'invocationType' "
+                "failed to satisfy constraint: Member must satisfy enum value set: "
+                "[Event, RequestResponse, DryRun]",
+                400,
+            )
         limit = MAX_PAYLOAD_BYTES.get(invocation_type, MAX_EVENT_PAYLOAD_BYTES)
         if len(request.body) > limit:
             raise AwsError(
@@ -145,20 +160,13 @@ class InvokeService:
             ("X-Amz-Executed-Version", spec.version),
         )
         if invocation_type == "DryRun":
-            self.engine.validate(spec)
+            self._validate(spec)
             return HttpResponse(204, b"", (("x-amzn-RequestId", str(uuid.uuid4())), *common))
         client_context = request.header("X-Amz-Client-Context")
         if invocation_type == "Event":
-            self.engine.validate(spec)
+            self._validate(spec)
             self._async.submit(self._run_event, spec, payload, client_context, region)
             return HttpResponse(202, b"", (("x-amzn-RequestId", str(uuid.uuid4())), *common))
-        if invocation_type != "RequestResponse":
-            raise AwsError(
-                "InvalidParameterValueException",
-                f"Unsupported invocation type {invocation_type!r}: use RequestResponse, Event "
-                "or DryRun.",
-                400,
-            )
         result = self.run(spec, payload, client_context, region)
         headers: list[tuple[str, str]] = [
             ("Content-Type", "application/json"),
