@@ -48,10 +48,12 @@ class ApiCatalog:
         self._client = moto_client("apigateway", moto_url, region)
         self._cache: dict[tuple[str, str], DeployedStage | None] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by invalidate(): a read that overlaps one is not cached
 
     def invalidate(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._generation += 1
 
     def stage(self, api_id: str, stage: str) -> DeployedStage | None:
         """The deployed stage, or None when the API or the stage does not exist."""
@@ -59,9 +61,11 @@ class ApiCatalog:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
+            generation = self._generation
         found = self._read(api_id, stage)
         with self._lock:
-            self._cache[key] = found
+            if generation == self._generation:
+                self._cache[key] = found
         return found
 
     def _read(self, api_id: str, stage_name: str) -> DeployedStage | None:

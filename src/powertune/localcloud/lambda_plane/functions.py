@@ -56,6 +56,7 @@ class FunctionDirectory:
         self._cache: dict[tuple[str, str, str], FunctionSpec] = {}
         self._logging: dict[tuple[str, str], Mapping[str, str]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by invalidate(): a read that overlaps one is not cached
 
     def client(self, region: str) -> Any:
         with self._lock:
@@ -66,6 +67,7 @@ class FunctionDirectory:
     def invalidate(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._generation += 1
 
     def remember_logging_config(
         self, name: str, version: str, logging_config: Mapping[str, str]
@@ -85,11 +87,13 @@ class FunctionDirectory:
         key = (region, ref.name, qualifier)
         with self._lock:
             cached = self._cache.get(key)
+            generation = self._generation
         if cached is not None:
             return cached
         spec = self._read_spec(ref.name, qualifier, region, ref.qualifier)
         with self._lock:
-            self._cache[key] = spec
+            if generation == self._generation:
+                self._cache[key] = spec
         return spec
 
     def _read_spec(self, name: str, qualifier: str, region: str, given: str | None) -> FunctionSpec:
