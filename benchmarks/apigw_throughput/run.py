@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -109,6 +110,7 @@ def main() -> None:
     parser.add_argument("--memory-mb", type=int, default=1769)
     args = parser.parse_args()
 
+    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews figures
     with detached_local_cloud() as status:
         base_url = deploy(status, args.memory_mb)
         with httpx.Client() as warm:
@@ -146,7 +148,12 @@ def main() -> None:
 
     results = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "host": {"machine": platform.machine(), "python": platform.python_version()},
+        "host": {
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "cores": os.cpu_count(),
+            "load_average_1m_before": load_before,
+        },
         "cpu_control": status["cpu_control"],
         "memory_mb": args.memory_mb,
         "clients": args.clients,
@@ -161,7 +168,8 @@ def main() -> None:
     (HERE / "results.md").write_text(
         "# API Gateway data-plane throughput on the local cloud\n\n"
         f"Measured {results['measured_at']} on {platform.machine()} (2 cores shared with the "
-        f"clients), Python {platform.python_version()}, CPU control `{status['cpu_control']}`. "
+        f"clients; 1-minute load average {load_before} before the run), Python "
+        f"{platform.python_version()}, CPU control `{status['cpu_control']}`. "
         f"No-op handler at {args.memory_mb} MB behind a `{{proxy+}}` AWS_PROXY integration; "
         f"{args.clients} client threads with keep-alive connections to 127.0.0.1.\n\n"
         "| requests | non-200 | wall s | requests/s | p50 ms | p99 ms |\n"

@@ -17,6 +17,7 @@ import base64
 import contextlib
 import io
 import json
+import os
 import platform
 import re
 import statistics
@@ -82,6 +83,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=30)
     args = parser.parse_args()
 
+    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews figures
     with detached_local_cloud() as status:
         options: dict[str, Any] = {
             "endpoint_url": status["endpoint_url"],
@@ -128,7 +130,12 @@ def main() -> None:
     ratio = invoke["median_ms"] / config["median_ms"]
     results = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "host": {"machine": platform.machine(), "python": platform.python_version()},
+        "host": {
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "cores": os.cpu_count(),
+            "load_average_1m_before": load_before,
+        },
         "cpu_control": status["cpu_control"],
         "memory_mb": 1769,
         "invoke_warm": invoke,
@@ -143,7 +150,8 @@ def main() -> None:
     (HERE / "results.md").write_text(
         "# Invoke overhead on the local cloud\n\n"
         f"Measured {results['measured_at']} on {platform.machine()}, Python "
-        f"{platform.python_version()}, CPU control `{status['cpu_control']}`, "
+        f"{platform.python_version()}, CPU control `{status['cpu_control']}`, 1-minute load "
+        f"average {load_before} before the run, "
         f"{args.count} calls of each kind, alternating, after {args.warmup} warm-up rounds "
         "(boto3 client in this process, local cloud in its own process).\n\n"
         "| call | median ms | p99 ms | mean ms |\n|---|---|---|---|\n"

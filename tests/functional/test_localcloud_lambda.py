@@ -291,3 +291,21 @@ def test_unknown_invocation_type_is_a_validation_error(local_cloud: Any) -> None
     assert reply.headers["X-Amzn-ErrorType"] == "ValidationException"
     assert "'Sometimes' at 'invocationType'" in reply.json()["message"]
     assert reply.headers["X-Powertune-Cpu-Control"] == local_cloud.cpu_control
+
+
+def test_other_services_pass_through_unchanged(boto3_client: Callable[..., Any]) -> None:
+    s3, dynamodb = boto3_client("s3"), boto3_client("dynamodb")
+    bucket = f"pass-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"12345")
+    assert s3.head_object(Bucket=bucket, Key="k")["ContentLength"] == 5
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"12345"
+    table = f"t-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.put_item(TableName=table, Item={"id": {"S": "1"}})
+    assert dynamodb.get_item(TableName=table, Key={"id": {"S": "1"}})["Item"]["id"]["S"] == "1"

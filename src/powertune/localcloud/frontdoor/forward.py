@@ -42,10 +42,10 @@ class MotoForwarder:
             connection.endheaders(request.body)
             reply = connection.getresponse()
             body = reply.read()
+            # A HEAD answer's Content-Length describes the resource (S3 HeadObject): keep it.
+            kept = _HOP_BY_HOP - {"content-length"} if request.method == "HEAD" else _HOP_BY_HOP
             headers = tuple(
-                (name, value)
-                for name, value in reply.getheaders()
-                if name.lower() not in _HOP_BY_HOP
+                (name, value) for name, value in reply.getheaders() if name.lower() not in kept
             )
             return HttpResponse(reply.status, body, headers)
         finally:

@@ -70,7 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        length = str(len(response.body))
+        if self.command == "HEAD":
+            length = response.header("Content-Length") or length  # the resource's size
+        self.send_header("Content-Length", length)
         self.end_headers()
         if self.command != "HEAD" and response.body:
             self.wfile.write(response.body)
