@@ -575,3 +575,49 @@ def test_invoke_records_the_cpu_control_header(scripted: ScriptedLambda) -> None
     assert outcome.extra == {"cpu_control": "cgroup-v2"}
     assert backend.describe()["cpu_control"] == "cgroup-v2"
     assert backend.describe()["endpoint_url"] == scripted.url
+
+
+def test_switching_architecture_redeploys_the_same_code(scripted: ScriptedLambda) -> None:
+    """Architectures is a parameter of UpdateFunctionCode: the adapter re-uploads the code."""
+    code = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
+    get = f"{FUNCTIONS}/fn"
+    located = {"Configuration": wire_config(128), "Code": {"Location": f"{scripted.url}/code.zip"}}
+    scripted.script[("GET", "/code.zip")] = [Reply(200, code)]
+    scripted.script[("GET", get)] = [
+        Reply(200, located),  # settled before
+        Reply(200, located),  # GetFunction for the code location
+        Reply(200, {"Configuration": wire_config(128, Architectures=["arm64"], RevisionId="r2")}),
+        Reply(200, {"Configuration": wire_config(512, Architectures=["arm64"], RevisionId="r3")}),
+    ]
+    scripted.script[("PUT", f"{get}/code")] = [Reply(200, wire_config(128, "InProgress"))]
+    scripted.script[("PUT", f"{get}/configuration")] = [Reply(200, wire_config(512, "InProgress"))]
+    with httpx.Client() as http:
+        backend, _ = scripted_backend(scripted, http=http)
+        cfg = backend.update_configuration(
+            "fn", memory_mb=512, architecture=Architecture.ARM64, revision_id="rev-1"
+        )
+    assert cfg.architecture is Architecture.ARM64
+    assert cfg.memory_mb == 512
+    puts = [s for s in scripted.seen if s.method == "PUT"]
+    assert [s.path for s in puts] == [f"{get}/code", f"{get}/configuration"]
+    code_request = json.loads(puts[0].body)
+    assert code_request["Architectures"] == ["arm64"]
+    assert base64.b64decode(code_request["ZipFile"]) == code
+    assert code_request["RevisionId"] == "rev-1"
+    # the memory update carries the RevisionId the code update produced
+    assert json.loads(puts[1].body) == {"MemorySize": 512, "RevisionId": "r2"}
+
+
+def test_architecture_switch_without_downloadable_code_changes_nothing(
+    moto_url: str, role: str
+) -> None:
+    create_function(moto_url, role, "no-arm")
+    with httpx.Client(timeout=5.0) as http:
+        backend = AwsBackend(lambda_client(moto_url), clock=ManualClock(), http=http)
+        with pytest.raises(BackendError) as err:
+            backend.update_configuration(
+                "no-arm", memory_mb=512, architecture=Architecture.ARM64, revision_id=None
+            )
+    assert err.value.code == "CodeDownloadFailed"
+    cfg = lambda_client(moto_url).get_function_configuration(FunctionName="no-arm")
+    assert (cfg["MemorySize"], cfg["Architectures"]) == (128, ["x86_64"])
