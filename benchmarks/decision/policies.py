@@ -79,9 +79,12 @@ def run_upstream(
     counts[0] += num - sum(counts)
     for memory in grid:
         c = Configuration(memory, Architecture.X86_64)
-        for p, n in enumerate(counts):
-            for _ in range(n):
-                records.append(sim.record(c, p, sequence=len(records)))
+        planned = [p for p, n in enumerate(counts) for _ in range(n)]
+        for p in planned:
+            record = sim.record(c, p, sequence=len(records))
+            records.append(record)
+            if record.error_type is not None:
+                break  # in series mode the Executor throws at the first failed invocation
     recommended: dict[str, int | None] = {}
     failed = any(r.error_type is not None for r in records)
     for strategy in ("cost", "speed", "balanced"):

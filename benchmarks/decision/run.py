@@ -128,6 +128,8 @@ def run_profile(profile: WorkloadProfile, base_seed: int, seeds: int) -> list[di
                     "usd": paid_usd(out.records),
                     "wall_s": wall,
                 }
+                failed_here = {x.memory_mb for x in out.records if x.error_type is not None}
+                row["recommended_failed_in_sample"] = rec in failed_here
                 if rec is None:
                     row["outcome"] = "no answer"
                 elif truth[rec].failure is not None:
@@ -180,6 +182,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             ),
             "no_answer": sum(r["outcome"] == "no answer" for r in rs),
             "failing_size_recommended": sum(r["outcome"] == "failing size" for r in rs),
+            "recommended_failed_in_sample": sum(r["recommended_failed_in_sample"] for r in rs),
             "mean_regret": statistics.fmean(regrets) if regrets else None,
             "worst_regret": max(regrets) if regrets else None,
             "mean_invocations": statistics.fmean(r["invocations"] for r in rs),
@@ -211,7 +214,24 @@ def cost_ratios(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ]
         ours = sum(r["usd"] for r in rows if r["policy"] == "adaptive" and r["strategy"] == s)
         theirs = sum(r["usd"] for r in rows if r["policy"] == "upstream-50" and r["strategy"] == s)
+        answered = [
+            r
+            for r in rows
+            if r["policy"] == "upstream-50" and r["strategy"] == s and r["outcome"] != "no answer"
+        ]
+        keys = {(r["profile"], r["seed"]) for r in answered}
+        ours_answered = sum(
+            r["usd"]
+            for r in rows
+            if r["policy"] == "adaptive"
+            and r["strategy"] == s
+            and (r["profile"], r["seed"]) in keys
+        )
+        theirs_answered = sum(r["usd"] for r in answered)
         out[s] = {
+            "total_usd_ratio_where_upstream50_answered": (
+                ours_answered / theirs_answered if theirs_answered else None
+            ),
             "total_usd_ratio": ours / theirs if theirs else None,
             "median_run_ratio": statistics.median(ratios) if ratios else None,
             "worst_run_ratio": max(ratios) if ratios else None,
@@ -262,7 +282,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "Adaptive exploration cost relative to upstream num 50:", ""]
         for s, r in block["cost_ratio"].items():
             lines.append(
-                f"- {s}: total {_pct(r['total_usd_ratio'])}, median run "
+                f"- {s}: total {_pct(r['total_usd_ratio'])} (on the runs where upstream-50 "
+                f"answered: {_pct(r['total_usd_ratio_where_upstream50_answered'])}), median run "
                 f"{_pct(r['median_run_ratio'])}, worst run {_pct(r['worst_run_ratio'])}"
             )
         lines.append("")

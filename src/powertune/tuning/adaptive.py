@@ -54,6 +54,8 @@ _DEFAULT_RATES = {
 }
 #: a size whose slowest plausible invocation exceeds this share of the timeout is dropped
 _TIMEOUT_MARGIN = 0.8
+#: each adaptive batch adds this share of the invocations so far (small: stop promptly)
+_BATCH_SHARE = 0.25
 #: the curve is not used when a chi-square test rejects it at this level
 CURVE_REJECT_P = 0.01
 
@@ -77,7 +79,7 @@ class AdaptiveSampling:
         confidence: float = 0.95,
         seed: int | None = None,
         initial: int = 3,
-        default_invocations_per_configuration: int = 8,
+        default_invocations_per_configuration: int = 7,
         rate_for: RateFor | None = None,
         timeout_ms: float | None = None,
     ) -> None:
@@ -335,7 +337,7 @@ class AdaptiveSampling:
         spent_usd: float,
     ) -> dict[Configuration, int]:
         """Greedy: each next invocation where it cuts the open comparisons' variance most per $."""
-        size = min(remaining, max(len(judgement.open) + 1, math.ceil(0.25 * n_done)))
+        size = min(remaining, max(len(judgement.open) + 1, math.ceil(_BATCH_SHARE * n_done)))
         extra: dict[Configuration, int] = {}
         usd_left = math.inf if budget.usd is None else budget.usd - spent_usd
         for _ in range(size):

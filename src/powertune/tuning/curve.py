@@ -86,12 +86,12 @@ def _wls(points: Sequence[SizeMean], cap: float, rel_var: float) -> tuple[CurveF
         coef = inv @ (design.T @ (w * y))
         a, b = float(coef[0]), float(coef[1])
         if a < 0 or b < 0:  # physically meaningless: refit with one term
+            # keep the two-term covariance: the clamped term is not known to be 0,
+            # only not measurably above it
             if a < 0:
-                b = float(np.sum(w * x * y) / np.sum(w * x * x))
-                a, inv = 0.0, np.array([[0.0, 0.0], [0.0, 1.0 / float(np.sum(w * x * x))]])
+                a, b = 0.0, float(np.sum(w * x * y) / np.sum(w * x * x))
             else:
-                a = float(np.sum(w * y) / np.sum(w))
-                b, inv = 0.0, np.array([[1.0 / float(np.sum(w)), 0.0], [0.0, 0.0]])
+                a, b = float(np.sum(w * y) / np.sum(w)), 0.0
         cov = inv * rel_var
         fit = CurveFit(a, b, cap, ((cov[0, 0], cov[0, 1]), (cov[1, 0], cov[1, 1])))
         scale = np.array([fit.predict_ms(p.memory_mb) for p in points])

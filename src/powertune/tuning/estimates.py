@@ -20,7 +20,7 @@ from powertune.tuning.models import Configuration, StrategyName, StrategySpec
 from powertune.tuning.pricing import PriceRate
 
 #: floor on the curve's relative misfit: no model of a real function is exact
-MIN_CURVE_MISFIT = 0.003
+MIN_CURVE_MISFIT = 0.001
 #: sizes considered for "worth trying" suggestions (Lambda's range, 64 MB steps)
 _SUGGESTION_STEP_MB = 64
 
