@@ -232,3 +232,15 @@ def test_console_script_maps_errors_to_exit_codes(tmp_path: Path) -> None:
         "error: memory size 64 MB is outside Lambda's range; use 128–10240 MB "
         "(accounts limited to 3,008 MB need a quota increase above that)"
     ]
+
+
+def test_an_architecture_the_backend_cannot_run_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = tune("--architectures", "x86_64,arm64", "--output", str(tmp_path / "out"))
+    code, _, err = cli(args, capsys, monkeypatch)
+    assert code == 1
+    line = one_error_line(err)
+    assert "cannot run arm64 at real speed" in line
+    assert "Drop it from --architectures" in line
+    assert not (tmp_path / "out").exists()
