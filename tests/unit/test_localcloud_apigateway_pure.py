@@ -48,7 +48,9 @@ def test_most_specific_resource_wins(
     )
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/items"), ("GET", "/")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/items"), ("GET", "/"), ("PROPFIND", "/items/7")]
+)
 def test_missing_method_or_resource_is_no_match(method: str, path: str) -> None:
     assert match_route(RESOURCES, method, path) is None
 

@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+# The methods `ANY` stands for in API Gateway (put-method: "ANY" = any of these).
+ANY_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+
 
 @dataclass(frozen=True)
 class Integration:
@@ -85,6 +88,6 @@ def match_route(resources: Sequence[Resource], method: str, path: str) -> RouteM
         return None
     _, resource, params = best
     key = method if method in resource.methods else "ANY"
-    if key not in resource.methods:
+    if key not in resource.methods or (key == "ANY" and method not in ANY_METHODS):
         return None
     return RouteMatch(resource, key, resource.methods[key], params or None)

@@ -13,6 +13,7 @@ import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse, json_response
 
@@ -54,11 +55,17 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.close_connection = True  # the framing is lost; so is the connection
+            self.send_error(400, "Bad Request", "invalid Content-Length or chunked encoding")
+            return
         request = HttpRequest(
             method=self.command,
             target=self.path,
             headers=tuple(self.headers.items()),
-            body=self._read_body(),
+            body=body,
             client_ip=self.client_address[0],
         )
         try:
@@ -79,6 +86,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other method too: API Gateway, not the HTTP server, decides what it means."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
 
 class HttpFrontDoor:
