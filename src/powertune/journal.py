@@ -124,6 +124,17 @@ def pending_journals(directory: Path, function_name: str) -> list[Path]:
     return found
 
 
+def journal_region(journal_path: Path) -> str | None:
+    """The region of the function a journal's run tuned (from its ARN), if recorded."""
+    try:
+        doc = json.loads(journal_path.read_text(encoding="utf-8"))
+        arn = str(doc["original"]["function_arn"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 and parts[0] == "arn" else None
+
+
 def recover(backend: Backend, journal_path: Path) -> list[str]:
     """Undo what an interrupted run left behind; return what was done, line by line."""
     try:

@@ -16,7 +16,7 @@ import pytest
 from powertune.backends.fake import FakeBackend
 from powertune.clock import ManualClock
 from powertune.errors import ConfigError
-from powertune.journal import FileJournal, pending_journals, recover
+from powertune.journal import FileJournal, journal_region, pending_journals, recover
 from powertune.tuning.engine import Tuner
 from powertune.tuning.models import Architecture, Payload, StrategySpec
 from powertune.tuning.plan import TuningPlan, build_plan
@@ -251,3 +251,13 @@ def test_recover_finds_a_version_published_but_not_yet_journaled(tmp_path: Path)
     assert ours.version not in versions
     assert set(versions) == {users.version, "2"}  # the user's and another run's stay
     assert done == [f"deleted version fn:{ours.version} (published, not yet journaled)"]
+
+
+def test_journal_region_comes_from_the_original_arn(tmp_path: Path) -> None:
+    backend = FakeBackend(region="eu-west-3")
+    journal = FileJournal(tmp_path, "fn", "run1")
+    journal.begin(backend.add_function("fn"), scratch_copy=None)
+    assert journal_region(journal.path) == "eu-west-3"
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}")
+    assert journal_region(broken) is None

@@ -22,7 +22,13 @@ from powertune.cli.backends import build_backend, resolve_region
 from powertune.cli.render import print_summary
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError, TuningFailed
-from powertune.journal import FileJournal, default_state_dir, pending_journals, recover
+from powertune.journal import (
+    FileJournal,
+    default_state_dir,
+    journal_region,
+    pending_journals,
+    recover,
+)
 from powertune.payloads import build_http_payload, parse_json_payload, parse_weighted_payloads
 from powertune.results import build_document, read_records
 from powertune.tuning.analysis import analyze as analyze_records
@@ -667,8 +673,12 @@ def cleanup(
     if not journals:
         click.echo(f"nothing to clean up for {target.name}: no journal of an unfinished run")
         return
-    the_region = resolve_region(region, target.region, endpoint_url=endpoint_url)
-    backend, _ = build_backend("aws", region=the_region, endpoint_url=endpoint_url, seed=None)
     for path in journals:
+        # The journal knows where the run happened: its ARN's region is the default, so a
+        # cleanup in another region cannot report deletions of things that never existed there.
+        the_region = resolve_region(
+            region, target.region or journal_region(path), endpoint_url=endpoint_url
+        )
+        backend, _ = build_backend("aws", region=the_region, endpoint_url=endpoint_url, seed=None)
         for line in recover(backend, path):
             click.echo(line)
