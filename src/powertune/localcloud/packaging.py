@@ -3,9 +3,12 @@
 The runtime dependencies pinned in app/requirements.txt (Powertools; boto3 is
 part of the python3.11 runtime) are installed with `pip install --target` for
 Lambda's platform into a cache folder named by the hash of that file, so a
-rebuild is offline and instant. The zip is deterministic (sorted entries, fixed
-timestamps and modes): the same inputs give the same bytes, so Terraform's
-`source_code_hash` only changes when the code does.
+rebuild is offline and instant. The zip is deterministic (sorted entries,
+fixed timestamps and modes): the same inputs give the same bytes, so
+Terraform's `source_code_hash` only changes when the code does.
+
+For an AWS deploy, `python -m powertune.localcloud.packaging` writes
+build/lambda/items-api.zip, the path infra/terraform expects by default.
 """
 
 from __future__ import annotations
@@ -123,3 +126,15 @@ def _files(root: Path) -> Iterator[Path]:
         if rel.name == ".complete" or rel.parts[0] == "bin" or rel.parts[0].endswith(".egg-info"):
             continue
         yield path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m powertune.localcloud.packaging [OUT_ZIP]`: build the zip for an AWS deploy."""
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0]) if args else Path("build/lambda/items-api.zip")
+    sys.stdout.write(f"{package_app(out)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
