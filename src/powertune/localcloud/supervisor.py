@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from powertune.errors import PowertuneError
 from powertune.localcloud.apigateway.catalog import ApiCatalog
 from powertune.localcloud.apigateway.server import ApiGatewayDataPlane
 from powertune.localcloud.cleanup import clean_stale
@@ -103,9 +104,16 @@ class LocalCloud:
         self.stale_removed = clean_stale(state_dir, cgroup_root)
         self.instance_id = f"{os.getpid()}-{secrets.token_hex(3)}"
         self.work_dir = state_dir / "instances" / self.instance_id
+        try:
+            self._front = HttpFrontDoor(port, not_ready)
+        except OSError as exc:
+            raise PowertuneError(
+                f"the local cloud cannot listen on 127.0.0.1:{port} ({exc.strerror}); another "
+                "program (or local cloud) uses it. Stop it, or pick another port with --port "
+                "(0 picks a free one)."
+            ) from exc
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self._stopped = False
-        self._front = HttpFrontDoor(port, not_ready)
         self.port = self._front.port
         self.endpoint_url = f"http://127.0.0.1:{self.port}"
         self._front.start()
