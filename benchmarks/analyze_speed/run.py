@@ -88,7 +88,9 @@ def phases(path: Path) -> dict[str, float]:
     arn, region, records = read_records(doc)
     t3 = time.perf_counter()
     prices = price_tables.load_default()
-    analysis = analyze(records, strategy=parse_strategy("cost"), rate_for=lambda a: prices.rate(region, a))
+    analysis = analyze(
+        records, strategy=parse_strategy("cost"), rate_for=lambda a: prices.rate(region, a)
+    )
     t4 = time.perf_counter()
     out = build_document(
         function_arn=arn,
