@@ -87,7 +87,7 @@ class ExecutionEngine:
         # Below one vCPU, a pacer keeps each invocation on share × elapsed (throttle.py);
         # without cgroups it is the only CPU limit, so it is always on in that mode.
         pace = cpu_pacing or self._control.mode == "signal-throttle"
-        self._pacer = CpuPacer() if pace and self._control.mode != "none" else None
+        self._pacer = CpuPacer(self._host_cores) if pace and self._control.mode != "none" else None
         self._counter = itertools.count(1)
         self._closed = threading.Event()
         self._pool = EnvironmentPool(
@@ -217,20 +217,24 @@ class ExecutionEngine:
     def _share(self, spec: FunctionSpec) -> float:
         return min(vcpus_for_memory(spec.memory_mb), float(self._host_cores))
 
+    def _paced(self, spec: FunctionSpec) -> bool:
+        return self._pacer is not None and self._share(spec) < self._host_cores
+
     def _limit_cpu(self, env: Environment, spec: FunctionSpec) -> None:
         """INIT ran with burst CPU, as on Lambda; from the first event on, the memory share."""
         if env.cgroup is None:
             return
-        paced = self._pacer is not None and self._share(spec) < 1.0
         # When paced, the quota is only a backstop (twice the share) in case the pacer lags.
-        memory_mb = spec.memory_mb * 2 if paced else spec.memory_mb
+        # An exact quota would also throttle a lone thread at 1769 MB now and then: the
+        # kernel's accounting lets a quota of exactly one CPU run short (measured).
+        memory_mb = spec.memory_mb * 2 if self._paced(spec) else spec.memory_mb
         env.cgroup.set_cpu(environment_quota(memory_mb, self._period_us, self._host_cores))
 
     def _run_paced(
         self, env: Environment, spec: FunctionSpec, invocation: Invocation
     ) -> RunOutcome:
         pid, pacer = env.pid, self._pacer
-        if pacer is None or pid is None or self._share(spec) >= 1.0:
+        if pacer is None or pid is None or not self._paced(spec):
             return env.run(invocation, float(spec.timeout_s))
         share = self._share(spec)
         try:

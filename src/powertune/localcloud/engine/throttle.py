@@ -47,9 +47,10 @@ class _Paced:
 
 
 class CpuPacer:
-    """One thread pacing every busy environment whose share is below one vCPU."""
+    """One thread pacing every busy environment whose share is below the host's cores."""
 
-    def __init__(self, quantum_ns: int = QUANTUM_NS) -> None:
+    def __init__(self, host_cores: int, quantum_ns: int = QUANTUM_NS) -> None:
+        self._cores = float(host_cores)
         self._half = quantum_ns // 2
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -60,8 +61,8 @@ class CpuPacer:
 
     def begin(self, pgid: int, pid: int, share: float) -> None:
         """Start pacing from now (call just before dispatching the event)."""
-        if share >= 1.0:
-            return  # one thread can use at most one vCPU anyway; the cgroup caps the rest
+        if share >= self._cores:
+            return  # it can have the whole host: nothing to take away
         clock = process_cpu_clock(pid)
         try:
             cpu_now = time.clock_gettime_ns(clock)
@@ -121,8 +122,8 @@ class CpuPacer:
         if paced.stopped:
             # Continue once the allowance has grown past what it used, by half a quantum.
             return paced.start_ns + int((used + self._half) / paced.share)
-        # Running flat out, it gains on the allowance at (1 − share) per ns.
-        return now + int(max(0.0, allowed + self._half - used) / (1.0 - paced.share))
+        # Running flat out on every core, it gains on the allowance at (cores − share) per ns.
+        return now + int(max(0.0, allowed + self._half - used) / (self._cores - paced.share))
 
 
 def _signal(pgid: int, sig: signal.Signals) -> None:
