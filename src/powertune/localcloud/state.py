@@ -118,12 +118,13 @@ def read_live_state(state_dir: Path | None) -> InstanceState:
     folder = resolve_state_dir(state_dir)
     state = read_state(folder)
     if state is None or not pid_alive(state.pid):
+        why = f"its process {state.pid} is gone" if state else "no state.json"
+        command = "powertune local up --detach" + (
+            "" if state_dir is None else f" --state-dir {folder}"
+        )
         raise LocalCloudNotRunning(
-            f"no local cloud is running for state folder {folder} "
-            f"({'its process ' + str(state.pid) + ' is gone' if state else 'no state.json'}). "
-            "Start one with `powertune local up --detach`"
-            + ("" if state_dir is None else f" --state-dir {folder}")
-            + f", or point {STATE_ENV} at the folder of a running one."
+            f"no local cloud is running for state folder {folder} ({why}). Start one with "
+            f"`{command}`, or point {STATE_ENV} at the folder of a running one."
         )
     return state
 
