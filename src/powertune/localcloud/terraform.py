@@ -91,7 +91,16 @@ class Terraform:
         args = ["init", "-input=false", "-no-color"]
         if not backend:
             args.append("-backend=false")
-        self.run(*args)
+        try:
+            self.run(*args)
+        except TerraformError as exc:
+            if CLI_CONFIG_VARIABLE in self.env:
+                raise
+            raise TerraformError(
+                f"{exc}\n(no {CLI_CONFIG_VARIABLE} was set: without network access to the "
+                "Terraform registry, run 'make terraform-config' and export "
+                f"{CLI_CONFIG_VARIABLE}=$PWD/build/terraformrc to use a local provider mirror)"
+            ) from None
 
     def validate(self) -> None:
         self.run("validate", "-no-color")
