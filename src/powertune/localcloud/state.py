@@ -65,11 +65,14 @@ def default_state_dir() -> Path:
 
 
 def resolve_state_dir(state_dir: Path | None) -> Path:
-    """The explicit folder, else $POWERTUNE_LOCAL_STATE, else the user's cache folder."""
+    """The explicit folder, else $POWERTUNE_LOCAL_STATE, else the user's cache folder.
+
+    Always absolute, so state.json means the same from any working directory.
+    """
     if state_dir is not None:
-        return state_dir
+        return state_dir.absolute()
     from_env = os.environ.get(STATE_ENV)
-    return Path(from_env) if from_env else default_state_dir()
+    return (Path(from_env) if from_env else default_state_dir()).absolute()
 
 
 def pid_alive(pid: int) -> bool:
