@@ -1,14 +1,14 @@
 """Decision-quality benchmark: adaptive sampling vs upstream (num 10, 50) vs fixed 10.
 
-    .venv/bin/python benchmarks/decision/run.py --set all      # final figures
-    .venv/bin/python benchmarks/decision/run.py --set train    # while tuning
+    .venv/bin/python benchmarks/decision/run.py                # final figures (train + held-out)
+    .venv/bin/python benchmarks/decision/run.py --set train    # while tuning the policy
 
 For each profile in `profiles/` (train: `held_out: false`; held-out: `true`),
 the true expected cost and duration of every grid size come from a large
 Monte-Carlo sample of the simulator's own model; each policy is then run on
 the simulated function with the same seeds, and its recommendation judged
 against the true optimum over the grid. Writes results.json and results.md
-beside this script (with `--set all`; other sets write results-<set>.*).
+beside this script (`--set all`, the default; other sets write results-<set>.*).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def coverage(analysis: Any, truth: dict[int, TrueValues]) -> tuple[int, int]:
             continue
         for ci, true in ((s.cost_ci, t.mean_cost_usd), (s.duration_ci, t.mean_duration_ms)):
             n += 1
-            hit += ci.low <= true <= ci.high
+            hit += int(ci.low <= true <= ci.high)
     return hit, n
 
 
@@ -83,7 +83,7 @@ def policy_coverage(policy: Any, truth: dict[int, TrueValues]) -> tuple[int, int
             continue
         half = float(scipy_stats.t.ppf(0.975, max(1, e.dof))) * e.duration_sd_ms
         n += 1
-        hit += abs(e.duration_ms - t.mean_duration_ms) <= half
+        hit += int(abs(e.duration_ms - t.mean_duration_ms) <= half)
     return hit, n
 
 
@@ -253,7 +253,11 @@ def markdown(results: dict[str, Any]) -> str:
         "balanced score for balanced). Exploration cost = what the Lambda invocations cost "
         "(us-east-1 x86 prices, INIT billed); upstream also pays Step Functions transitions "
         "(about $0.00085 per run for 9 sizes), not counted here. Upstream fails the whole run "
-        "when any size errors (OOM, timeout): counted as 'no answer'.",
+        "when any size errors (OOM, timeout): counted as 'no answer'. 'failing size': the "
+        "recommended size truly fails (OOM, or times out in more than 0.1% of invocations); "
+        "'failed in its own samples': it failed in the run's own invocations. CI coverage: "
+        "share of the analysis' 95% intervals (mean cost and mean duration per size) that "
+        "contain the true value; for adaptive also the policy's own duration intervals.",
         "",
     ]
     for set_name, block in results["sets"].items():
@@ -261,9 +265,9 @@ def markdown(results: dict[str, Any]) -> str:
             f"## {set_name} ({block['profiles']} profiles)",
             "",
             "| policy / strategy | accuracy | acc. when answered | no answer | failing size "
-            "| acc. where upstream-50 answered | mean regret | worst regret | invocations "
-            "| USD per run | wall ms | CI coverage |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| failed in its own samples | acc. where upstream-50 answered | mean regret "
+            "| worst regret | invocations | USD per run | wall ms | CI coverage |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for key, v in block["summary"].items():
             cov = v["ci_coverage"]
@@ -274,6 +278,7 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {key} | {_pct(v['accuracy'])} | {_pct(v['accuracy_when_answered'])} "
                 f"| {v['no_answer']} | {v['failing_size_recommended']} "
+                f"| {v['recommended_failed_in_sample']} "
                 f"| {_pct(v['accuracy_where_upstream50_answered'])} "
                 f"| {_pct(v['mean_regret'])} | {_pct(v['worst_regret'])} "
                 f"| {v['mean_invocations']:.1f} | ${v['mean_usd']:.6f} "
@@ -292,7 +297,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("train", "held-out", "all"), default="train")
+    parser.add_argument("--set", choices=("train", "held-out", "all"), default="all")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--only", default="", help="run only profiles whose name contains this")
     args = parser.parse_args(argv)
@@ -326,7 +331,10 @@ def main(argv: list[str] | None = None) -> None:
     results["elapsed_s"] = time.perf_counter() - started
     results["rows"] = all_rows
     stem = "results" if args.set == "all" and not args.only else f"results-{args.set}"
-    (HERE / f"{stem}.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    text = json.dumps({k: v for k, v in results.items() if k != "rows"}, indent=1, default=str)
+    rows_text = ",\n".join(json.dumps(r, default=str) for r in results["rows"])
+    text = text[: text.rfind("}")].rstrip() + ',\n "rows": [\n' + rows_text + "\n ]\n}"
+    (HERE / f"{stem}.json").write_text(text + "\n")
     (HERE / f"{stem}.md").write_text(markdown(results) + "\n")
     print(markdown(results))
     print(f"elapsed {results['elapsed_s']:.1f} s", file=sys.stderr)
