@@ -165,7 +165,10 @@ class ExecutionEngine:
         init_ms: float | None = None
         init_lines: list[str] = []
         if lease.cold:
-            env.start()
+            try:
+                env.start()
+            except OSError as error:
+                raise errors.service_error(f"cannot start {spec.runtime}: {error}") from error
             init = env.wait_ready(INIT_LIMIT_S)
             env.drain()
             init_lines, init_ms = env.take_lines(), init.duration_ms
@@ -248,7 +251,10 @@ class ExecutionEngine:
         number = next(self._counter)
         name = f"env-{number}"
         tree = self._control.cgroups
-        group = tree.create_env(name, memory_limit_bytes(spec.memory_mb)) if tree else None
+        try:
+            group = tree.create_env(name, memory_limit_bytes(spec.memory_mb)) if tree else None
+        except OSError as error:
+            raise errors.service_error(f"cannot create the cgroups of {name}: {error}") from error
         tmp_dir = self._tmp_root / name
         tmp_dir.mkdir(parents=True, exist_ok=True)
         log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}"

@@ -43,6 +43,13 @@ def throttled(reason: str) -> EngineError:
     return EngineError("TooManyRequestsException", "Rate Exceeded.", 429, reason)
 
 
+def service_error(detail: str) -> EngineError:
+    """The local cloud itself failed (Lambda's ServiceException, 500)."""
+    return EngineError(
+        "ServiceException", f"The local cloud could not run the function: {detail}", 500
+    )
+
+
 def unsupported_runtime(runtime: str, host_python: str) -> EngineError:
     # Lambda answers an invoke of a runtime it cannot run with InvalidRuntimeException (502).
     return EngineError(
