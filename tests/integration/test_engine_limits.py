@@ -314,3 +314,39 @@ def test_pacer_holds_a_busy_process_to_its_share(tmp_path: Path) -> None:
         for proc in procs:
             proc.kill()
             proc.wait()
+
+
+def test_engine_on_a_fake_cgroup_v2_root(code_dir: Path, tmp_path: Path) -> None:
+    """v2 is not mounted here: drive the v2 code path against a fake folder end to end."""
+    root = tmp_path / "fake-v2"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    engine = new_engine(tmp_path, cgroup_root=root)
+    try:
+        assert engine.cpu_control == V2
+        result = engine.invoke(make_spec(code_dir, "app.whoami", memory_mb=512), b"{}")
+        assert result.function_error is None
+        assert result.cpu_control == V2
+        env_dirs = list(root.glob("powertune-*/env-1"))
+        assert len(env_dirs) == 1
+        assert (env_dirs[0] / "memory.max").read_text() == str(512 << 20)
+        quota, period = (env_dirs[0] / "cpu.max").read_text().split()
+        assert int(quota) > 0 and int(period) > 0
+        pid = json.loads(result.payload)["pid"]
+        assert (env_dirs[0] / "cgroup.procs").read_text().split() == [str(pid)]
+    finally:
+        engine.shutdown()
+    assert not list(root.glob("powertune-*"))
+
+
+def test_signal_throttle_mode_without_cgroups(code_dir: Path, tmp_path: Path) -> None:
+    empty_root = tmp_path / "no-cgroups"
+    empty_root.mkdir()
+    engine = new_engine(tmp_path, cgroup_root=empty_root)
+    try:
+        assert engine.cpu_control == "signal-throttle"
+        result = engine.invoke(make_spec(code_dir, "app.whoami", memory_mb=128), b"{}")
+        assert result.cpu_control == "signal-throttle"
+        assert result.max_memory_used_mb > 0  # from the runtime's peak RSS
+    finally:
+        engine.shutdown()
