@@ -37,6 +37,30 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud
         cloud.stop()
 
 
+@pytest.fixture
+def start_local_cloud(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., LocalCloudHandle]]:
+    """`start_local_cloud(realism=RealismSettings(...))`: an extra instance for one test.
+
+    For tests that need control-plane realism (InProgress updates, 409, 429, Pending) or a
+    clean slate; every instance started is stopped after the test.
+    """
+    from powertune.localcloud.supervisor import LocalCloud
+
+    started: list[LocalCloud] = []
+
+    def start(**options: Any) -> LocalCloudHandle:
+        state_dir = tmp_path_factory.mktemp("local-cloud-extra")
+        cloud = LocalCloud.start(port=0, state_dir=state_dir, **options)
+        started.append(cloud)
+        return LocalCloudHandle(cloud.endpoint_url, cloud.region, state_dir, cloud.cpu_control)
+
+    yield start
+    for cloud in started:
+        cloud.stop()
+
+
 def make_client(service: str, endpoint_url: str, region: str, **config: Any) -> Any:
     """A boto3 client for a local cloud (any credentials work; no retries unless asked)."""
     return boto3.client(  # type: ignore[call-overload]

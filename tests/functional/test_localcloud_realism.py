@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -135,3 +136,12 @@ def test_too_many_control_plane_requests_get_429(rate_limited: LocalCloud) -> No
     assert "TooManyRequestsException" in codes
     # Invoke is not a control-plane call and is never rate limited this way.
     assert lam.invoke(FunctionName=name)["StatusCode"] == 200
+
+
+def test_start_local_cloud_fixture_gives_an_isolated_realistic_instance(
+    start_local_cloud: Any, local_cloud: Any
+) -> None:
+    extra = start_local_cloud(realism=RealismSettings(update_in_progress_s=5.0))
+    assert extra.endpoint_url != local_cloud.endpoint_url
+    status = httpx.get(f"{extra.endpoint_url}/_powertune/status").json()
+    assert status["realism"]["update_in_progress_s"] == 5.0
