@@ -30,6 +30,9 @@ def ok(event, context):
             "function_name": context.function_name, "memory": context.memory_limit_in_mb,
             "env": {k: v for k, v in os.environ.items() if k.startswith(PREFIXES)}}
 
+def client(event, context):
+    return context.client_context.custom
+
 def sleepy(event, context):
     print("going to sleep")
     time.sleep(30)
@@ -223,3 +226,12 @@ def test_unsupported_runtime_and_architecture(engine: ExecutionEngine, code_dir:
     with pytest.raises(EngineError) as arch_error:
         engine.validate(make_spec(code_dir, "app.ok", architecture="arm64"))
     assert arch_error.value.status == 400
+
+
+def test_client_context_reaches_the_handler(engine: ExecutionEngine, code_dir: Path) -> None:
+    import base64
+
+    encoded = base64.b64encode(json.dumps({"custom": {"team": "blue"}}).encode()).decode()
+    result = engine.invoke(make_spec(code_dir, "app.client"), b"{}", client_context=encoded)
+    assert result.function_error is None
+    assert json.loads(result.payload) == {"team": "blue"}

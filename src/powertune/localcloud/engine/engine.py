@@ -9,7 +9,9 @@ permitted.
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import os
 import platform
 import re
@@ -186,7 +188,7 @@ class ExecutionEngine:
             deadline_epoch_ms=int((time.time() + spec.timeout_s) * 1000),
             function_arn=spec.function_arn,
             trace_id=_trace_id(),
-            client_context=client_context,
+            client_context=_client_context_json(client_context),
         )
         outcome = self._run_paced(env, spec, invocation)
         peak = env.memory_peak_bytes()
@@ -302,6 +304,25 @@ class ExecutionEngine:
         if spec.log_format.upper() == "JSON":
             variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
         return variables
+
+
+def _client_context_json(value: str | None) -> str | None:
+    """Invoke takes the client context base64-encoded (X-Amz-Client-Context); the runtime
+    gets it as JSON in Lambda-Runtime-Client-Context (awslambdaric json-loads it). Values
+    that are already JSON pass through unchanged."""
+    if not value:
+        return None
+    try:
+        json.loads(value)
+        return value
+    except ValueError:
+        pass
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+        json.loads(decoded)
+    except (ValueError, UnicodeDecodeError):
+        return value  # neither: let the runtime report it, as Lambda's would
+    return decoded
 
 
 def _trace_id() -> str:
