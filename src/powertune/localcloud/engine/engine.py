@@ -9,13 +9,10 @@ permitted.
 
 from __future__ import annotations
 
-import base64
 import itertools
-import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import threading
 import time
@@ -28,6 +25,7 @@ from powertune.localcloud.engine import cgroups, errors
 from powertune.localcloud.engine.cpucontrol import choose_cpu_control
 from powertune.localcloud.engine.environment import Environment, RunOutcome
 from powertune.localcloud.engine.interpreter import find_runtime_python
+from powertune.localcloud.engine.launch import client_context_json, lambda_environment, trace_id
 from powertune.localcloud.engine.pool import EnvironmentPool, Lease
 from powertune.localcloud.engine.quota import (
     environment_quota,
@@ -47,12 +45,6 @@ from powertune.localcloud.engine.throttle import CpuPacer
 # CFS period for CPU quotas, chosen with data (docs/local-cloud-engine.md, benchmarks/fidelity).
 DEFAULT_CPU_PERIOD_US = 5_000
 _PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
-_DUMMY_CREDENTIALS = {
-    # Lambda hands every function temporary credentials; moto accepts any, so use obvious fakes.
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 
 
 def host_architecture() -> str:
@@ -187,8 +179,8 @@ class ExecutionEngine:
             payload=payload,
             deadline_epoch_ms=int((time.time() + spec.timeout_s) * 1000),
             function_arn=spec.function_arn,
-            trace_id=_trace_id(),
-            client_context=_client_context_json(client_context),
+            trace_id=trace_id(),
+            client_context=client_context_json(client_context),
         )
         outcome = self._run_paced(env, spec, invocation)
         peak = env.memory_peak_bytes()
@@ -269,65 +261,15 @@ class ExecutionEngine:
             tmp_dir=tmp_dir,
         )
         env.log_stream = log_stream
-        env.set_launch_env(self._launch_env(spec, env, log_stream, tmp_dir))
+        env.set_launch_env(
+            lambda_environment(
+                spec,
+                runtime_api=env.api.address,
+                log_stream=log_stream,
+                tmp_dir=tmp_dir,
+                region=self._region,
+                endpoint_url=self._endpoint_url,
+                runtime_dir=self._python.runtime_dir,
+            )
+        )
         return env
-
-    def _launch_env(
-        self, spec: FunctionSpec, env: Environment, log_stream: str, tmp_dir: Path
-    ) -> dict[str, str]:
-        """Lambda's environment variables (lambda/latest/dg/configuration-envvars.html)."""
-        variables = {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "LANG": "en_US.UTF-8",
-            "AWS_ENDPOINT_URL": self._endpoint_url,
-            **spec.environment,
-            "TZ": ":UTC",
-            "_HANDLER": spec.handler,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
-            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group_name,
-            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_RUNTIME_API": env.api.address,
-            "LAMBDA_TASK_ROOT": str(spec.code_dir),
-            "LAMBDA_RUNTIME_DIR": str(self._python.runtime_dir),
-            "AWS_REGION": self._region,
-            "AWS_DEFAULT_REGION": self._region,
-            "PYTHONPATH": str(spec.code_dir),
-            # The code folder is read-only, as /var/task is on Lambda: no __pycache__ in it.
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "TMPDIR": str(tmp_dir),
-            **_DUMMY_CREDENTIALS,
-        }
-        if spec.log_format.upper() == "JSON":
-            variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        return variables
-
-
-def _client_context_json(value: str | None) -> str | None:
-    """Invoke takes the client context base64-encoded (X-Amz-Client-Context); the runtime
-    gets it as JSON in Lambda-Runtime-Client-Context (awslambdaric json-loads it). Values
-    that are already JSON pass through unchanged."""
-    if not value:
-        return None
-    try:
-        json.loads(value)
-        return value
-    except ValueError:
-        pass
-    try:
-        decoded = base64.b64decode(value, validate=True).decode()
-        json.loads(decoded)
-    except (ValueError, UnicodeDecodeError):
-        return value  # neither: let the runtime report it, as Lambda's would
-    return decoded
-
-
-def _trace_id() -> str:
-    """An X-Ray trace header as Lambda passes it (Root=1-<epoch hex>-<96 bits>)."""
-    return (
-        f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};"
-        f"Parent={secrets.token_hex(8)};Sampled=0"
-    )
