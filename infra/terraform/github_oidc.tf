@@ -189,6 +189,8 @@ resource "aws_iam_role_policy" "deploy" {
 # The tuning job: read and change the function's configuration, publish
 # versions and aliases to measure each memory size, invoke them, clean up, and
 # write reports. Version/alias deletion is allowed on qualified ARNs only.
+# Not granted on purpose: UpdateFunctionCode (only needed to compare
+# architectures) and CreateFunction + iam:PassRole (only for --scratch-copy).
 data "aws_iam_policy_document" "tuning" {
   statement {
     sid = "TuneFunction"
