@@ -168,3 +168,19 @@ def test_bad_settings_are_named() -> None:
 def test_max_invocations_bounds_the_plan() -> None:
     assert adaptive(budget_invocations=50).max_invocations(9) == 50
     assert adaptive().max_invocations(9) >= 27
+
+
+def test_default_budget_is_set_in_dollars_from_the_first_round() -> None:
+    policy = adaptive("speed", tolerance=0.0)
+    records = run(policy, noise_sigma=0.3, threads=2)
+    budget_events = [e for e in policy.events if e.action == "budget"]
+    assert budget_events[0].message.startswith("default budget $")
+    first_round = records[: 3 * len(CONFIGS)]
+    first_usd = sum(
+        r.billed_duration_ms / 1000 * r.memory_mb / 1024 * 0.0000166667 + 2e-7 for r in first_round
+    )
+    spent = sum(
+        r.billed_duration_ms / 1000 * r.memory_mb / 1024 * 0.0000166667 + 2e-7 for r in records
+    )
+    assert spent <= first_usd * 5 / 3 * 1.05  # 5 invocations per configuration by default
+    assert len(records) > len(first_round)

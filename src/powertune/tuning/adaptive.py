@@ -53,7 +53,9 @@ _DEFAULT_RATES = {
     Architecture.ARM64: PriceRate(0.0000133334, 0.0000002),
 }
 #: a size whose slowest plausible invocation exceeds this share of the timeout is dropped
-_TIMEOUT_MARGIN = 0.8
+_TIMEOUT_MARGIN = 1.0
+#: with the default (USD) budget, never more than this many invocations per configuration
+_MAX_PER_CONFIGURATION = 25
 #: each adaptive batch adds this share of the invocations so far (small: stop promptly)
 _BATCH_SHARE = 0.25
 #: the curve is not used when a chi-square test rejects it at this level
@@ -79,7 +81,7 @@ class AdaptiveSampling:
         confidence: float = 0.95,
         seed: int | None = None,
         initial: int = 3,
-        default_invocations_per_configuration: int = 7,
+        default_invocations_per_configuration: int = 5,
         rate_for: RateFor | None = None,
         timeout_ms: float | None = None,
     ) -> None:
@@ -99,6 +101,9 @@ class AdaptiveSampling:
         self.initial = initial
         self._budget_invocations = budget_invocations
         self._budget_usd = budget_usd
+        #: no budget given: a USD budget is set from the first round's cost
+        self._auto = budget_invocations is None and budget_usd is None
+        self._auto_usd: float | None = None
         self._per_configuration = default_invocations_per_configuration
         self._rate_for: RateFor = rate_for or (lambda a: _DEFAULT_RATES[a])
         self.timeout_ms = timeout_ms
@@ -203,6 +208,19 @@ class AdaptiveSampling:
         if not judgement.open:
             return self._stop(n_done, "settled", judgement.summary)
         spent_usd = sum(self._record_cost(r) for r in state.records)
+        if self._auto and self._auto_usd is None:
+            # Default budget in dollars: what the first round cost, scaled to
+            # `default_invocations_per_configuration` invocations per configuration.
+            # Cheap contenders can then get many samples, expensive ones few.
+            per = max(self._per_configuration, self._min_samples() + 1)
+            self._auto_usd = spent_usd * per / self.initial
+            budget = self._budget(len(configs))
+            self._event(
+                n_done,
+                "budget",
+                f"default budget ${self._auto_usd:.6f}: the first round's cost scaled to {per} "
+                f"invocations per configuration (at most {budget.invocations} invocations)",
+            )
         remaining = budget.invocations - n_done
         if remaining <= 0 or (budget.usd is not None and spent_usd >= budget.usd):
             return self._stop(
@@ -220,6 +238,9 @@ class AdaptiveSampling:
     def _budget(self, n_configs: int) -> _Budget:
         floor = self.initial * n_configs
         per = max(self._per_configuration, self._min_samples() + 1)
+        if self._auto:
+            cap = max(_MAX_PER_CONFIGURATION, per) * n_configs
+            return _Budget(cap, self._auto_usd)
         invocations = self._budget_invocations or max(floor, per * n_configs)
         return _Budget(invocations, self._budget_usd)
 
@@ -230,6 +251,8 @@ class AdaptiveSampling:
 
     def _plan_message(self, per: int, budget: _Budget, n: int) -> str:
         usd = f", at most ${budget.usd:g}" if budget.usd is not None else ""
+        if self._auto:
+            usd = " and a USD budget set after the first round"
         extra = ""
         if self._min_samples() > 1:
             extra = (

@@ -20,6 +20,9 @@ from scipy import stats as scipy_stats
 from powertune.tuning.estimates import Estimate, difference
 from powertune.tuning.models import Configuration, StrategyName, StrategySpec
 
+#: stop once the expected loss of choosing the leader now is below this share of the tolerance
+_LOSS_SHARE = 0.25
+
 
 @dataclass(frozen=True, slots=True)
 class Judgement:
@@ -75,6 +78,7 @@ def judge(
     tolerance: float,
     confidence: float,
     min_samples: int,
+    expected_loss: bool = True,
 ) -> Judgement:
     """Best configuration, configurations to drop (with why), and the open comparisons."""
     if not estimates:
@@ -98,11 +102,15 @@ def judge(
     scale = abs(b.objective) or 1e-12
     open_set: set[Configuration] = set()
     weights: dict[Configuration, float] = {}
+    loss = 0.0
     for c in pool:
         if c == best:
             continue
         e = estimates[c]
         diff, sd = difference(e, b)
+        if sd > 0:
+            z = diff / sd
+            loss += sd * float(scipy_stats.norm.pdf(z)) - diff * float(scipy_stats.norm.sf(z))
         if diff - t * sd > 0 and status[best] == "yes":
             drop[c] = (
                 f"{_fmt(strategy, e.objective)} against {best.label}'s "
@@ -113,11 +121,22 @@ def judge(
             open_set.add(c)
             weights[c] = weights.get(c, 0.0) + 1.0
             weights[best] = weights.get(best, 0.0) + 1.0
+    unknown = any(status[c] == "unknown" for c in pool if c not in drop)
+    settled_by_loss = (
+        expected_loss and open_set and not unknown and loss <= _LOSS_SHARE * tolerance * scale
+    )
+    if settled_by_loss:
+        open_set = set()
     if status[best] == "unknown":
         open_set.add(best)
         weights[best] = weights.get(best, 0.0) + 1.0
     kept = [c for c in pool if c not in drop]
-    if open_set:
+    if settled_by_loss:
+        summary = (
+            f"{best.label} wins: choosing it now loses {loss / scale:.2%} in expectation "
+            f"against the contenders still in the running, within the {tolerance:.1%} tolerance"
+        )
+    elif open_set:
         summary = (
             f"{best.label} leads; not yet settled against "
             + ", ".join(sorted(c.label for c in open_set if c != best))

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from powertune.tuning.curve import CurveCheck, CurveFit
+from powertune.tuning.curve import CurveCheck, CurveFit, share
 from powertune.tuning.evidence import Evidence, SizeEvidence
 from powertune.tuning.models import Configuration, StrategyName, StrategySpec
 from powertune.tuning.pricing import PriceRate
@@ -144,10 +144,10 @@ def difference(e: Estimate, b: Estimate) -> tuple[float, float]:
     fe = curve.predict_ms(e.configuration.memory_mb)
     fb = curve.predict_ms(b.configuration.memory_mb)
     pred = (e.slope * fe + e.offset) - (b.slope * fb + b.offset)
-    xe = curve.predict_ms(e.configuration.memory_mb) - curve.fixed_ms
-    xb = curve.predict_ms(b.configuration.memory_mb) - curve.fixed_ms
+    xe = 1.0 / share(e.configuration.memory_mb, curve.cap)
+    xb = 1.0 / share(b.configuration.memory_mb, curve.cap)
     ga = e.slope - b.slope
-    gb = (e.slope * xe - b.slope * xb) / curve.cpu_ms if curve.cpu_ms > 0 else 0.0
+    gb = e.slope * xe - b.slope * xb
     (caa, cab), (_, cbb) = curve.covariance
     pred_var = ga * ga * caa + 2 * ga * gb * cab + gb * gb * cbb
     # the curve is never trusted to better than MIN_CURVE_MISFIT of a size's duration

@@ -23,6 +23,9 @@ from powertune.tuning.models import Configuration, InvocationRecord
 
 #: Floor on the relative noise: timers and scheduling jitter never vanish.
 MIN_REL_VAR = 0.005**2
+#: prior on the relative noise (CV 5%) and how many samples it is worth
+PRIOR_REL_VAR = 0.05**2
+PRIOR_DOF = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +172,10 @@ def gather(
             payload_counts=tuple(counts),
             failure=", ".join(e for e in errors) or None,
         )
-    rel_var = max(MIN_REL_VAR, ss / dof) if dof else 0.1**2
+    # a weak prior (CV 5%, worth PRIOR_DOF samples) keeps a variance pooled from very
+    # few samples from claiming near-zero noise; it fades as real samples accumulate
+    rel_var = max(MIN_REL_VAR, (ss + PRIOR_DOF * PRIOR_REL_VAR) / (dof + PRIOR_DOF))
+    dof += PRIOR_DOF
     if outliers:  # the outlier share adds its own uncertainty to every mean
         rel_var += (inflation - 1.0) ** 2
     return Evidence(sizes, rel_var, dof, max_ratio)
