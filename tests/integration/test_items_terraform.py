@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from powertune.localcloud.deploy import BACKEND_OVERRIDE
 from powertune.localcloud.terraform import Terraform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,3 +88,59 @@ def test_checkov_passes_with_the_documented_skip_list() -> None:
     assert report["summary"]["parsing_errors"] == 0
     assert report["summary"]["passed"] > 100
     assert proc.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def console_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An initialised copy of the stack with local state, for `terraform console`."""
+    workdir = tmp_path_factory.mktemp("tf-console")
+    for source in [*STACK.glob("*.tf"), STACK / "memory.auto.tfvars.json"]:
+        shutil.copy2(source, workdir / source.name)
+    (workdir / "backend_override.tf").write_text(BACKEND_OVERRIDE)
+    Terraform.in_directory(workdir).init()
+    return workdir
+
+
+def _console(workdir: Path, expression: str, *variables: str) -> subprocess.CompletedProcess[str]:
+    tf = Terraform.in_directory(workdir)
+    return subprocess.run(
+        [tf.binary, "console", "-no-color", *(f"-var={v}" for v in variables)],
+        input=expression + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=workdir,
+        env=dict(tf.env),
+    )
+
+
+def test_trust_policy_subjects_are_exact_in_both_forms(console_dir: Path) -> None:
+    expression = 'join(" ", local.github_subjects)'
+    classic = _console(console_dir, expression, "github_owner=octo-org", "github_repository=app")
+    assert classic.returncode == 0, classic.stderr
+    assert classic.stdout.strip().strip('"').split() == [
+        "repo:octo-org/app:ref:refs/heads/main",
+        "repo:octo-org/app:environment:production",
+    ]
+    both = _console(
+        console_dir,
+        expression,
+        "github_owner=octo-org",
+        "github_repository=app",
+        "github_owner_id=123",
+        "github_repository_id=456",
+    )
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.strip().strip('"').split()[2:] == [
+        "repo:octo-org@123/app@456:ref:refs/heads/main",
+        "repo:octo-org@123/app@456:environment:production",
+    ]
+
+
+@pytest.mark.parametrize(
+    "variable", ["github_owner=*", "github_repository=*", "github_owner_id=12a", "memory_size=64"]
+)
+def test_wildcards_and_bad_values_are_rejected(console_dir: Path, variable: str) -> None:
+    # `terraform console` reports failed variable validations but may still exit 0.
+    proc = _console(console_dir, "var." + variable.split("=")[0], variable)
+    assert "Invalid value for variable" in proc.stdout + proc.stderr
