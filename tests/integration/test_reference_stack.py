@@ -92,7 +92,7 @@ def test_plan_after_apply_reports_no_changes(stack: dict[str, Any], target: Loca
 
 def test_newman_collection_passes(stack: dict[str, Any], tmp_path: Path) -> None:
     proc = subprocess.run(
-        [str(ROOT / "postman" / "run-newman.sh"), stack["invoke_url"], str(tmp_path)],
+        [str(ROOT / "scripts" / "newman-run.sh"), stack["invoke_url"], str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

@@ -3,7 +3,7 @@
 Reads `run.stats`, `run.timings`, `run.executions` and `run.failures` of the
 JSON that `newman run -r json` writes (Newman's lib/reporters/json), never the
 HTML report. `render_newman_summary` is pure; `main` is the file-to-file CLI
-that postman/run-newman.sh calls:
+that scripts/newman-run.sh calls:
 
     python -m powertune.reports.newman RUN.json > newman-<ts>.md
 """

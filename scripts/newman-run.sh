@@ -4,22 +4,23 @@
 #   newman-<ts>.html (htmlextra), newman-<ts>.xml (JUnit), newman-<ts>.json
 #   (Newman's JSON reporter) and newman-<ts>.md (summary built from that JSON).
 #
-#   postman/run-newman.sh BASE_URL [OUT_DIR]
+#   scripts/newman-run.sh BASE_URL [OUT_DIR]
 #   BASE_URL: the stage URL, e.g. the `invoke_url` printed by `powertune local deploy`.
 #   NEWMAN_ENVIRONMENT=aws picks postman/aws.postman_environment.json (default: local).
 # Exit code: Newman's (0 when every assertion passed).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-base_url=${1:?usage: run-newman.sh BASE_URL [OUT_DIR]}
+root=$(cd "$(dirname "$0")/.." && pwd)
+here=$root/postman
+base_url=${1:?usage: scripts/newman-run.sh BASE_URL [OUT_DIR]}
 out=${2:-reports/history}
 env_name=${NEWMAN_ENVIRONMENT:-local}
 ts=$(date -u +%Y%m%dT%H%M%SZ)
 python=${PYTHON:-}
 if [ -z "$python" ]; then
-  if [ -x "$here/../.venv/bin/python" ]; then python="$here/../.venv/bin/python"; else python=python3; fi
+  if [ -x "$root/.venv/bin/python" ]; then python="$root/.venv/bin/python"; else python=python3; fi
 fi
 
-"$here/../scripts/node-deps.sh"
+"$root/scripts/node-deps.sh"
 mkdir -p "$out"
 set +e
 "$here/node_modules/.bin/newman" run "$here/items-api.postman_collection.json" \
