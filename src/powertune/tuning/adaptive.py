@@ -15,7 +15,8 @@
    invocation or USD budget is spent. Otherwise sample where the variance of
    the open comparisons falls most per dollar.
 Every step is a `SamplingEvent`. Pure: no I/O, no clock; randomness from a
-seeded `random.Random`. `decisions.py` holds the per-strategy judgement.
+seeded `random.Random`. `decisions.py` holds the per-strategy judgement,
+`allocation.py` where the next batch goes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from powertune.errors import ConfigError
+from powertune.tuning.allocation import allocate, with_payload_mix
 from powertune.tuning.curve import SizeMean, check_curve
 from powertune.tuning.decisions import Judgement, judge
 from powertune.tuning.estimates import Estimate, combine, normalise_balanced, off_grid_suggestions
@@ -359,49 +361,20 @@ class AdaptiveSampling:
         budget: _Budget,
         spent_usd: float,
     ) -> dict[Configuration, int]:
-        """Greedy: each next invocation where it cuts the open comparisons' variance most per $."""
         size = min(remaining, max(len(judgement.open) + 1, math.ceil(_BATCH_SHARE * n_done)))
-        extra: dict[Configuration, int] = {}
         usd_left = math.inf if budget.usd is None else budget.usd - spent_usd
-        for _ in range(size):
-            best_c, best_gain = None, 0.0
-            for c, weight in judgement.sampling_weights.items():
-                e = estimates[c]
-                n = e.samples + extra.get(c, 0)
-                need = max(0, self._min_samples() - n)
-                gain = weight * (e.objective_sd**2) * (e.samples / max(n, 1)) / (n + 1)
-                if need:
-                    gain = math.inf
-                gain /= max(e.cost_usd, 1e-12)
-                if best_c is None or gain > best_gain:
-                    best_c, best_gain = c, gain
-            if best_c is None or estimates[best_c].cost_usd > usd_left:
-                break
-            usd_left -= estimates[best_c].cost_usd
-            extra[best_c] = extra.get(best_c, 0) + 1
-        return extra
+        return allocate(
+            judgement.sampling_weights,
+            estimates,
+            size=size,
+            usd_left=usd_left,
+            min_samples=self._min_samples(),
+        )
 
     def _issue(
         self, counts: dict[Configuration, int], state: SamplingState
     ) -> list[InvocationRequest]:
-        """Requests with each configuration's payload mix kept at the weights (largest deficit)."""
-        weights = state.payload_weights
-        total_w = sum(weights)
-        seen: dict[Configuration, list[int]] = {c: [0] * len(weights) for c in counts}
-        for r in state.records:
-            c = Configuration(r.memory_mb, r.architecture)
-            if c in seen and 0 <= r.payload_index < len(weights):
-                seen[c][r.payload_index] += 1
-        batch: list[InvocationRequest] = []
-        for c, k in counts.items():
-            have = seen[c]
-            for _ in range(k):
-                n = sum(have) + 1
-                p = max(range(len(weights)), key=lambda i: weights[i] / total_w * n - have[i])
-                have[p] += 1
-                batch.append(InvocationRequest(c, p))
-        self._rng.shuffle(batch)
-        return batch
+        return with_payload_mix(counts, state.records, state.payload_weights, self._rng)
 
     def _worth_trying(self) -> list[str]:
         return off_grid_suggestions(self._estimates, self._contenders, self.best, self.tolerance)

@@ -1,0 +1,76 @@
+"""Where the adaptive policy's next invocations go, and with which payloads.
+
+`allocate` spends a batch one invocation at a time on the configuration whose
+next sample cuts the variance of the open comparisons most per dollar (sizes
+still short of the samples a percentile needs come first). `with_payload_mix`
+turns per-configuration counts into requests that keep each configuration's
+payload mix at the weights (largest deficit first), shuffled so that sizes and
+payloads interleave.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+
+from powertune.tuning.estimates import Estimate
+from powertune.tuning.models import Configuration, InvocationRecord
+from powertune.tuning.sampling import InvocationRequest
+
+
+def allocate(
+    sampling_weights: Mapping[Configuration, float],
+    estimates: Mapping[Configuration, Estimate],
+    *,
+    size: int,
+    usd_left: float,
+    min_samples: int,
+) -> dict[Configuration, int]:
+    """Greedy allocation of up to `size` invocations within `usd_left` dollars."""
+    extra: dict[Configuration, int] = {}
+    for _ in range(size):
+        best_c, best_gain = None, 0.0
+        for c, weight in sampling_weights.items():
+            e = estimates[c]
+            n = e.samples + extra.get(c, 0)
+            # the variance of the mean falls from sd² to sd²·n/(n+1): the gain of one more
+            gain = weight * (e.objective_sd**2) * (e.samples / max(n, 1)) / (n + 1)
+            if n < min_samples:
+                gain = math.inf
+            gain /= max(e.cost_usd, 1e-12)
+            if best_c is None or gain > best_gain:
+                best_c, best_gain = c, gain
+        if best_c is None or estimates[best_c].cost_usd > usd_left:
+            break
+        usd_left -= estimates[best_c].cost_usd
+        extra[best_c] = extra.get(best_c, 0) + 1
+    return extra
+
+
+def with_payload_mix(
+    counts: Mapping[Configuration, int],
+    records: Sequence[InvocationRecord],
+    payload_weights: Sequence[float],
+    rng: random.Random,
+) -> list[InvocationRequest]:
+    """Requests for `counts`, each configuration's payloads kept at the weights, shuffled."""
+    total_w = sum(payload_weights)
+    seen: dict[Configuration, list[int]] = {c: [0] * len(payload_weights) for c in counts}
+    for r in records:
+        c = Configuration(r.memory_mb, r.architecture)
+        if c in seen and 0 <= r.payload_index < len(payload_weights):
+            seen[c][r.payload_index] += 1
+    batch: list[InvocationRequest] = []
+    for c, k in counts.items():
+        have = seen[c]
+        for _ in range(k):
+            n = sum(have) + 1
+            p = max(
+                range(len(payload_weights)),
+                key=lambda i: payload_weights[i] / total_w * n - have[i],
+            )
+            have[p] += 1
+            batch.append(InvocationRequest(c, p))
+    rng.shuffle(batch)
+    return batch
