@@ -11,9 +11,11 @@
    stated confidence (one-sided, Bonferroni over the contenders), infeasible
    for a budget strategy, or failed (OOM, timeout, error) in any sample.
 4. Stop when every remaining contender is within `tolerance` of the best at
-   that confidence (the winner separated or the rest equivalent), or when the
-   invocation or USD budget is spent. Otherwise sample where the variance of
-   the open comparisons falls most per dollar.
+   that confidence (the winner separated or the rest equivalent), when the
+   expected loss of choosing the leader now is below a quarter of the
+   tolerance, or when the budget is spent (by default a USD budget set after
+   the first round). Otherwise sample where the variance of the open
+   comparisons falls most per dollar.
 Every step is a `SamplingEvent`. Pure: no I/O, no clock; randomness from a
 seeded `random.Random`. `decisions.py` holds the per-strategy judgement,
 `allocation.py` where the next batch goes.
