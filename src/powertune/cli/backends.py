@@ -47,14 +47,24 @@ def resolve_region(explicit: str | None, from_arn: str | None, *, endpoint_url: 
 
 
 def build_backend(
-    spec: str, *, region: str, endpoint_url: str | None, seed: int | None
+    spec: str,
+    *,
+    region: str,
+    endpoint_url: str | None,
+    seed: int | None,
+    credentials: tuple[str, str] | None = None,
 ) -> tuple[Backend, bool]:
     """(backend, synthetic?) for `--backend aws` or `--backend simulate:PROFILE.yaml`."""
     if spec == "aws":
+        # `credentials` are the local cloud's placeholders (any value works there);
+        # otherwise boto3 finds the user's own the usual way.
+        access_key, secret_key = credentials or (None, None)
         client = boto3.client(
             "lambda",
             region_name=region,
             endpoint_url=endpoint_url,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
             config=Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=960),
         )
         return AwsBackend(client), False

@@ -7,11 +7,11 @@ import secrets
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -37,6 +37,7 @@ from powertune.tuning.engine import Tuner, TuningRun
 from powertune.tuning.models import (
     Analysis,
     Architecture,
+    Configuration,
     InvocationRecord,
     Payload,
     StrategyName,
@@ -53,6 +54,9 @@ from powertune.tuning.pricing import PriceRate, PriceTable
 from powertune.tuning.sampling import FixedSampling, SamplingPolicy
 from powertune.tuning.stats import min_samples_for
 from powertune.tuning.strategies import parse_strategy
+
+if TYPE_CHECKING:
+    from powertune.tuning.adaptive import AdaptiveSampling
 
 COMPAT_UPSTREAM = "aws-lambda-power-tuning"
 err_console = Console(stderr=True)
@@ -145,6 +149,7 @@ def _analyze(
     spec: StrategySpec,
     allowed_errors: frozenset[str],
     forced: dict[Any, str] | None = None,
+    policy: SamplingPolicy | None = None,
 ) -> tuple[Analysis, Any]:
     cache: dict[Architecture, PriceRate] = {}
 
@@ -153,14 +158,38 @@ def _analyze(
             cache[arch] = prices.rate(region, arch)
         return cache[arch]
 
+    adaptive = _adaptive_policy(policy)
     analysis = analyze_records(
         records,
         strategy=spec,
         rate_for=rate_for,
         allowed_errors=allowed_errors,
         forced_failures=forced,
+        decide=adaptive is None,
     )
+    if adaptive is not None:
+        # The adaptive policy decides among the sizes it kept in the running: its
+        # estimates pool the duration curve, which beats per-size means when few
+        # samples were spent on a size (benchmarks/decision), and sizes it dropped
+        # with confidence are not reported as ties.
+        contenders = set(adaptive.contenders)
+        among = analyze_records(
+            [r for r in records if Configuration(r.memory_mb, r.architecture) in contenders],
+            strategy=spec,
+            rate_for=rate_for,
+            allowed_errors=allowed_errors,
+            forced_failures={c: why for c, why in (forced or {}).items() if c in contenders},
+        )
+        analysis = replace(analysis, recommendation=adaptive.recommendation(among))
     return analysis, rate_for
+
+
+def _adaptive_policy(policy: SamplingPolicy | None) -> AdaptiveSampling | None:
+    if policy is None or isinstance(policy, FixedSampling):
+        return None  # (and no import of the adaptive policy's scipy.stats on this path)
+    from powertune.tuning.adaptive import AdaptiveSampling
+
+    return policy if isinstance(policy, AdaptiveSampling) else None
 
 
 def _compat(
@@ -365,12 +394,14 @@ def tune(
     )
     allowed = frozenset(e.strip() for e in allowed_errors.split(",") if e.strip())
     target = parse_function(function)
+    credentials: tuple[str, str] | None = None
     if use_local:
         if endpoint_url:
             raise ConfigError("use --local or --endpoint-url, not both")
         from powertune.localcloud.state import read_endpoint
 
         local_endpoint = read_endpoint(local_state_dir)
+        credentials = (local_endpoint.access_key_id, local_endpoint.secret_access_key)
         endpoint_url = local_endpoint.endpoint_url
         region = region or local_endpoint.region
     the_region = resolve_region(region, target.region, endpoint_url=endpoint_url)
@@ -390,6 +421,7 @@ def tune(
             budget_invocations=budget_invocations,
             budget_usd=budget_usd,
             seed=seed,
+            rate_for=lambda arch: prices.rate(the_region, arch),
         )
     run_id = secrets.token_hex(4)
     plan = build_plan(
@@ -406,8 +438,18 @@ def tune(
         allowed_errors=sorted(allowed),
     )
     backend, synthetic = build_backend(
-        backend_spec, region=the_region, endpoint_url=endpoint_url, seed=seed
+        backend_spec,
+        region=the_region,
+        endpoint_url=endpoint_url,
+        seed=seed,
+        credentials=credentials,
     )
+    adaptive = _adaptive_policy(policy)
+    if adaptive is not None and not dry_run:
+        # The policy drops sizes at risk of timing out; it needs the function's timeout.
+        adaptive.timeout_ms = (
+            backend.get_configuration(target.name, target.qualifier).timeout_s * 1000.0
+        )
     if dry_run:
         config = backend.get_configuration(target.name, target.qualifier)
         rate = prices.rate(the_region, archs[0])
@@ -469,7 +511,7 @@ def tune(
     undecided: ConfigError | None = None
     try:
         doc = _result_document(
-            run, prices, spec, compat, discard_top_bottom, synthetic, endpoint_url
+            run, prices, spec, compat, discard_top_bottom, synthetic, endpoint_url, policy
         )
     except ConfigError as exc:
         # The strategy cannot decide (no size meets the budget, too few samples for a
@@ -503,6 +545,7 @@ def _result_document(
     discard_top_bottom: float,
     synthetic: bool,
     endpoint_url: str | None,
+    policy: SamplingPolicy | None = None,
 ) -> dict[str, Any]:
     analysis, rate_for = _analyze(
         run.records,
@@ -511,6 +554,7 @@ def _result_document(
         spec=spec,
         allowed_errors=run.plan.allowed_errors,
         forced=dict(run.backend_failures),
+        policy=policy,
     )
     # Without a recommendation upstream's analyzer has nothing to report either (it
     # raises); the file then keeps our figures and the failures, and the run exits 1.
@@ -663,10 +707,12 @@ def cleanup(
 ) -> None:
     """Finish what an interrupted run left behind on FUNCTION (from its journal)."""
     target = parse_function(function)
+    credentials: tuple[str, str] | None = None
     if use_local:
         from powertune.localcloud.state import read_endpoint
 
         local_endpoint = read_endpoint(local_state_dir)
+        credentials = (local_endpoint.access_key_id, local_endpoint.secret_access_key)
         endpoint_url = local_endpoint.endpoint_url
         region = region or local_endpoint.region
     journals = pending_journals(default_state_dir(), target.name)
@@ -679,6 +725,8 @@ def cleanup(
         the_region = resolve_region(
             region, target.region or journal_region(path), endpoint_url=endpoint_url
         )
-        backend, _ = build_backend("aws", region=the_region, endpoint_url=endpoint_url, seed=None)
+        backend, _ = build_backend(
+            "aws", region=the_region, endpoint_url=endpoint_url, seed=None, credentials=credentials
+        )
         for line in recover(backend, path):
             click.echo(line)

@@ -176,11 +176,13 @@ def analyze(
     allowed_errors: frozenset[str] = frozenset(),
     level: float = 0.95,
     forced_failures: Mapping[Configuration, str] | None = None,
+    decide: bool = True,
 ) -> Analysis:
     """Statistics per configuration, the cold-start table and the recommendation.
 
     `forced_failures` marks configurations as failed for reasons outside the
-    records (e.g. the backend refused to invoke them).
+    records (e.g. the backend refused to invoke them). With `decide=False` no
+    strategy runs (the caller decides, e.g. an adaptive policy among its contenders).
     """
     groups = group_records(records)
     forced = dict(forced_failures or {})
@@ -199,7 +201,7 @@ def analyze(
         cold = summarize_cold_starts(configuration, group, rate)
         if cold is not None:
             cold_table.append(cold)
-    recommendation = choose(all_stats, strategy)
+    recommendation = choose(all_stats, strategy) if decide else None
     return Analysis(
         stats=tuple(s for s in all_stats if not s.failed),
         cold_starts=tuple(cold_table),
