@@ -96,9 +96,14 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "Api"
-    actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
-    resources = ["${local.arn_prefix}:apigateway:${var.aws_region}::/restapis", "${local.arn_prefix}:apigateway:${var.aws_region}::/restapis/*", "${local.arn_prefix}:apigateway:${var.aws_region}::/account"]
+    sid     = "Api"
+    actions = ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
+    resources = [
+      "${local.arn_prefix}:apigateway:${var.aws_region}::/restapis",
+      "${local.arn_prefix}:apigateway:${var.aws_region}::/restapis/*",
+      "${local.arn_prefix}:apigateway:${var.aws_region}::/account",
+      "${local.arn_prefix}:apigateway:${var.aws_region}::/tags/*", # default_tags on the API and stage
+    ]
   }
 
   statement {
