@@ -171,3 +171,8 @@ def test_next_token_round_trips_and_is_opaque() -> None:
 )
 def test_foreign_next_tokens_are_rejected(token: str) -> None:
     _fails("'next' is not a token this API issued", decode_next_token, token)
+
+
+def test_unpaired_surrogate_escapes_are_rejected() -> None:
+    _fails("unpaired surrogate", parse_json_object, '{"name": "\\ud800x"}', False)
+    assert parse_json_object('{"name": "\\ud83d\\ude00"}', False) == {"name": "\U0001f600"}

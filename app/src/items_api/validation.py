@@ -64,6 +64,15 @@ def parse_json_object(body: str | None, is_base64_encoded: bool) -> dict[str, ob
         raise ValidationError(f"request body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise ValidationError(f"request body must be a JSON object, got {_json_type(doc)}")
+    try:
+        # JSON may escape a lone UTF-16 surrogate ("\ud800"); that is not Unicode text and
+        # could not be stored, so reject it here rather than fail later with a 500.
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "request body contains an unpaired surrogate escape (\\ud800-\\udfff); "
+            "strings must be valid Unicode"
+        ) from None
     return doc
 
 
