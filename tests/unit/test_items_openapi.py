@@ -62,10 +62,26 @@ def test_limits_match_the_validation_module(spec: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "candidate",
-    ["a", "A-1_b", "x" * 64, "x" * 65, "", "-a", "a b", "export", "EXPORT", "exports", "é", "a.b"],
+    [
+        "a",
+        "A-1_b",
+        "x" * 64,
+        "x" * 65,
+        "",
+        "-a",
+        "a b",
+        "export",
+        "EXPORT",
+        "exports",
+        "é",
+        "a.b",
+        "ab\n",
+    ],
 )
 def test_id_pattern_agrees_with_the_validator(spec: dict[str, Any], candidate: str) -> None:
-    pattern = re.compile(spec["components"]["schemas"]["ItemId"]["pattern"])
+    source = spec["components"]["schemas"]["ItemId"]["pattern"]
+    # JSON Schema (ECMA) `$` is the end of the string; Python's also matches before a final "\n".
+    pattern = re.compile(source.removesuffix("$") + r"\Z")
     try:
         validation.validate_item_id(candidate)
         accepted = True
@@ -79,3 +95,13 @@ def test_error_codes_in_the_handler_are_documented(spec: dict[str, Any]) -> None
     used = set(re.findall(r'HTTPStatus\.\w+,\s*"(\w+)"', source))
     assert used
     assert used <= set(spec["components"]["schemas"]["Error"]["properties"]["code"]["enum"])
+
+
+def test_name_pattern_means_not_blank_as_the_validator_does(spec: dict[str, Any]) -> None:
+    source = spec["components"]["schemas"]["Name"]["pattern"]
+    # Both readings: Python's and the ASCII one schemathesis uses for ECMA patterns.
+    for flags in (0, re.ASCII):
+        pattern = re.compile(source, flags)
+        for code in [*range(0x3001), 0xFEFF, 0x1F600]:
+            char = chr(code)
+            assert bool(pattern.search(char)) == (not char.isspace()), hex(code)

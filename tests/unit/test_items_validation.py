@@ -120,7 +120,7 @@ def test_unknown_fields_are_rejected_and_named() -> None:
     )
 
 
-@pytest.mark.parametrize("bad", ["", "a b", "a/b", "-lead", "x" * 65, "é", "a.b"])
+@pytest.mark.parametrize("bad", ["", "a b", "a/b", "-lead", "x" * 65, "é", "a.b", "abc\n", "\nabc"])
 def test_ids_must_be_url_safe(bad: str) -> None:
     _fails("is invalid", validate_item_id, bad)
 

@@ -100,7 +100,7 @@ def validate_item_id(raw: object) -> str:
         raise ValidationError(f"field 'id' must be a string, got {_json_type(raw)}")
     if raw.lower() in RESERVED_IDS:
         raise ValidationError(f"id {raw!r} is reserved (it names a route under /items)")
-    if not ID_PATTERN.match(raw):
+    if not ID_PATTERN.fullmatch(raw):
         raise ValidationError(
             f"id {raw!r} is invalid: use 1-64 characters from A-Z a-z 0-9 _ -, "
             "starting with a letter or digit"
@@ -138,7 +138,7 @@ def decode_next_token(token: str | None) -> str | None:
     if not isinstance(doc, dict) or doc.get("v") != 1 or not isinstance(doc.get("id"), str):
         raise bad
     last_id = doc["id"]
-    if not ID_PATTERN.match(last_id):
+    if not ID_PATTERN.fullmatch(last_id):
         raise bad
     return str(last_id)
 
