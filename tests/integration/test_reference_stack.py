@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -132,7 +133,8 @@ def test_schemathesis_finds_no_failures(stack: dict[str, Any], tmp_path: Path) -
         cwd=tmp_path,  # keeps Hypothesis' example database out of the tree
     )
     assert proc.returncode == 0, proc.stdout[-8000:]
-    assert "No issues found" in proc.stdout
+    # "N generated, N passed" (a warning such as "only 404 responses" for random ids may follow).
+    assert re.search(r"(\d+) generated, \1 passed", proc.stdout), proc.stdout[-3000:]
 
 
 def test_destroy_removes_the_stack(
