@@ -22,8 +22,10 @@ trap cleanup EXIT
 
 echo "== starting the local cloud"
 $BIN/powertune local up --port 0 --detach --state-dir "$STATE" >/dev/null
-$BIN/powertune local status --json --state-dir "$STATE" | $BIN/python -c \
-  'import json,sys; s=json.load(sys.stdin); print(f"   {s[\"endpoint_url\"]}  cpu_control={s[\"cpu_control\"]}  python {s[\"python_version\"]}")'
+$BIN/powertune local status --json --state-dir "$STATE" | $BIN/python -c '
+import json, sys
+s = json.load(sys.stdin)
+print("   %s  cpu_control=%s  python %s" % (s["endpoint_url"], s["cpu_control"], s["python_version"]))'
 
 echo "== deploying the items API (Terraform)"
 outputs=$($BIN/powertune local deploy --state-dir "$STATE")
