@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +20,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from powertune.backends.aws import AwsBackend
 from powertune.cli.main import main
@@ -28,13 +31,36 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
+    """`moto_server` as its own process on a free port.
+
+    Its own process, not a thread: moto's attempts to reach Docker on Invoke leak
+    pipes and sockets, which would otherwise surface as warnings in unrelated tests.
+    """
+    exe = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"},
+    )
+    assert process.stderr is not None
+    url = None
+    for line in process.stderr:  # werkzeug prints the address it bound
+        found = re.search(r"Running on (http://127\.0\.0\.1:\d+)", line)
+        if found:
+            url = found.group(1)
+            break
+    assert url, "moto_server did not start"
+    drain = threading.Thread(target=process.stderr.read, daemon=True)
+    drain.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
-        server.stop()
+        process.terminate()
+        process.wait(timeout=30)
+        drain.join(timeout=30)
+        process.stderr.close()
 
 
 def client(url: str, service: str = "lambda") -> Any:
@@ -200,3 +226,30 @@ def test_cleanup_leaves_a_redeployed_function_alone(
     assert "left redeployed alone" in out
     assert state(moto_url, "redeployed")[0] == 1024
     assert not journal.path.exists()
+
+
+def test_a_whole_run_through_the_api_restores_and_deletes_everything(
+    moto_url: str,
+    role: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prepare, restore and clean-up over real HTTP; moto's Invoke fails (no Docker).
+
+    The server's DOCKER_HOST points nowhere, so the outcome does not depend on the
+    machine: moto answers every Invoke with FunctionError "Handled" and a log without a
+    REPORT line, each size fails for want of one, and the run exits 1 after cleaning up.
+    """
+    create(moto_url, role, "whole")
+    args = ["tune", "whole", "--region", REGION, "--endpoint-url", moto_url]
+    args += ["--memory", "256,512", "--invocations", "2", "--output", str(tmp_path / "out")]
+    code, _, err = cli(args, capsys, monkeypatch)
+    assert code == 1, err
+    assert err.strip().splitlines()[-1].startswith("error: every memory size failed")
+    assert state(moto_url, "whole") == (128, ["$LATEST"], [])
+    assert not list((tmp_path / "state").glob("journals/*.json"))
+    doc = json.loads(next((tmp_path / "out").glob("tuning-*.json")).read_text())
+    assert [f["memory_mb"] for f in doc["failed"]] == [256, 512]
+    assert all("NoReportLine" in f["failure"] for f in doc["failed"])
+    assert doc["settings"]["backend"]["kind"] == "aws"
