@@ -295,3 +295,39 @@ def test_compat_mode_when_every_size_fails_still_writes_the_result(
     assert doc["power"] is None
     assert doc["settings"]["compat"] == "aws-lambda-power-tuning"
     assert len(doc["failed"]) == 2
+
+
+def test_analyze_keeps_sizes_that_failed_without_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A size whose Invoke itself failed has no record; re-deciding must not drop it."""
+    invocations = [
+        {"memory_mb": 128, "duration_ms": 100.0 + i, "billed_duration_ms": 101 + i}
+        for i in range(5)
+    ]
+    failed = {
+        "memory_mb": 256,
+        "architecture": "x86_64",
+        "warm_samples": 0,
+        "mean_duration_ms": None,
+        "mean_cost_usd": None,
+        "failure": "Invoke failed: NoReportLine: no REPORT line",
+    }
+    path = tmp_path / "result.json"
+    path.write_text(
+        json.dumps(
+            {
+                "function_arn": ARN,
+                "region": "us-east-1",
+                "invocations": invocations,
+                "failed": [failed],
+            }
+        )
+    )
+    code, out, _ = cli(["analyze", str(path)], capsys, monkeypatch)
+    assert code == 0
+    doc = json.loads(out)
+    assert [(f["memory_mb"], f["failure"]) for f in doc["failed"]] == [
+        (256, "Invoke failed: NoReportLine: no REPORT line")
+    ]
+    assert doc["power"] == 128

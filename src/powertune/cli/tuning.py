@@ -614,6 +614,27 @@ def _write_result(doc: dict[str, Any], output: Path) -> Path:
     return path
 
 
+def _failed_without_records(
+    doc: dict[str, Any], records: Sequence[InvocationRecord]
+) -> dict[Configuration, str]:
+    """Sizes the result lists as failed that have no record (e.g. Invoke itself failed).
+
+    Re-deciding from records alone would make them vanish instead of staying failed.
+    """
+    seen = {Configuration(r.memory_mb, r.architecture) for r in records}
+    forced: dict[Configuration, str] = {}
+    for f in doc.get("failed") or []:
+        try:
+            configuration = Configuration(
+                int(f["memory_mb"]), Architecture(f.get("architecture", "x86_64"))
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        if configuration not in seen:
+            forced[configuration] = str(f.get("failure") or "failed during the run")
+    return forced
+
+
 @click.command()
 @click.argument("result", type=click.Path(path_type=Path))
 @_strategy_options
@@ -655,7 +676,12 @@ def analyze(
         else recorded
     )
     analysis, rate_for = _analyze(
-        records, region=region, prices=prices, spec=spec, allowed_errors=allowed
+        records,
+        region=region,
+        prices=prices,
+        spec=spec,
+        allowed_errors=allowed,
+        forced=_failed_without_records(doc, records),
     )
     compat_doc = (
         _compat(records, compat, spec, region, discard_top_bottom, allowed)
