@@ -331,3 +331,17 @@ def test_analyze_keeps_sizes_that_failed_without_records(
         (256, "Invoke failed: NoReportLine: no REPORT line")
     ]
     assert doc["power"] == 128
+
+
+def test_default_adaptive_run_writes_a_valid_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = tune_args(tmp_path, "--memory", "512,1024,2048")
+    i = args.index("--invocations")
+    del args[i : i + 2]  # no --invocations: adaptive sampling
+    code, _, err = cli(args, capsys, monkeypatch)
+    assert code == 0, err
+    doc = only_result(tmp_path)
+    validate_document(doc)
+    assert doc["settings"]["sampling"].startswith("adaptive")
+    assert doc["power"] in (512, 1024, 2048)
