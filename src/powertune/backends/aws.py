@@ -35,7 +35,24 @@ T = TypeVar("T")
 
 #: Response header the local cloud adds to every Invoke (docs/local-cloud.md).
 CPU_CONTROL_HEADER = "x-powertune-cpu-control"
-_RETRYABLE = {"TooManyRequestsException", "ResourceConflictException", "ThrottlingException"}
+_THROTTLED = {"TooManyRequestsException", "ThrottlingException"}
+_CONFLICT = "ResourceConflictException"
+
+
+def is_retryable(code: str, message: str) -> bool:
+    """Throttling, or a 409 because an update is still in progress.
+
+    Other 409s ("Alias already exists", "version referenced by an alias") do not
+    go away by waiting, so they fail at once. The in-progress message is
+    "The operation cannot be performed at this time. An update is in progress for
+    resource: <arn>" (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html).
+    """
+    if code in _THROTTLED:
+        return True
+    lowered = message.lower()
+    return code == _CONFLICT and ("in progress" in lowered or "at this time" in lowered)
+
+
 _NOT_FOUND = "ResourceNotFoundException"
 
 
@@ -106,11 +123,12 @@ class AwsBackend:
                 code = str(err.get("Code", "Unknown"))
                 if missing_ok and code == _NOT_FOUND:
                     return None
-                if code in _RETRYABLE and attempt < self._max_attempts:
+                message = str(err.get("Message", exc))
+                if is_retryable(code, message) and attempt < self._max_attempts:
                     self._clock.sleep(delay * (0.5 + self._rng.random()))
                     delay = min(delay * 2, 10.0)
                     continue
-                raise BackendError(operation, code, str(err.get("Message", exc))) from exc
+                raise BackendError(operation, code, message) from exc
             except BotoCoreError as exc:
                 raise BackendError(operation, type(exc).__name__, str(exc)) from exc
         raise AssertionError("unreachable")  # pragma: no cover

@@ -35,7 +35,7 @@ class StrategyName(StrEnum):
     COST_BUDGET = "cost-budget"
 
 
-#: Lambda's own error types the engine records (docs/error-types.md lists them).
+#: Lambda's own error types the engine records (docs/tuning.md, "Failed sizes", lists them).
 SANDBOX_TIMEDOUT = "Sandbox.Timedout"
 RUNTIME_OUT_OF_MEMORY = "Runtime.OutOfMemory"
 RUNTIME_EXIT_ERROR = "Runtime.ExitError"
