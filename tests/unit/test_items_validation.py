@@ -21,7 +21,7 @@ from items_api.validation import (
 )
 
 
-def _fails(message_part: str, fn: object, *args: object) -> None:
+def assert_rejected(message_part: str, fn: object, *args: object) -> None:
     with pytest.raises(ValidationError) as info:
         fn(*args)  # type: ignore[operator]
     assert message_part in info.value.message
@@ -29,12 +29,12 @@ def _fails(message_part: str, fn: object, *args: object) -> None:
 
 @pytest.mark.parametrize("body", [None, ""])
 def test_body_is_required(body: str | None) -> None:
-    _fails("request body is required", parse_json_object, body, False)
+    assert_rejected("request body is required", parse_json_object, body, False)
 
 
 @pytest.mark.parametrize("body", ["{", "not json", "{'name': 'x'}", '{"name": }'])
 def test_body_must_be_json(body: str) -> None:
-    _fails("not valid JSON", parse_json_object, body, False)
+    assert_rejected("not valid JSON", parse_json_object, body, False)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_body_must_be_json(body: str) -> None:
     ],
 )
 def test_body_must_be_an_object(body: str, kind: str) -> None:
-    _fails(f"must be a JSON object, got {kind}", parse_json_object, body, False)
+    assert_rejected(f"must be a JSON object, got {kind}", parse_json_object, body, False)
 
 
 def test_body_limit_is_16_kb_and_inclusive() -> None:
@@ -56,7 +56,7 @@ def test_body_limit_is_16_kb_and_inclusive() -> None:
     assert len(at_limit.encode()) == MAX_BODY_BYTES
     assert parse_json_object(at_limit, False)["name"]
     over = json.dumps({"name": "x" * (MAX_BODY_BYTES - 11)})
-    _fails(
+    assert_rejected(
         f"{MAX_BODY_BYTES + 1} bytes; the limit is {MAX_BODY_BYTES}", parse_json_object, over, False
     )
 
@@ -65,7 +65,7 @@ def test_body_limit_counts_utf8_bytes_not_characters() -> None:
     body = json.dumps({"name": "é" * 6000}, ensure_ascii=False)  # 12k+ bytes of 2-byte chars
     assert len(body) < MAX_BODY_BYTES < len(body.encode()) * 2
     assert parse_json_object(body, False)
-    _fails(
+    assert_rejected(
         "the limit is", parse_json_object, json.dumps({"n": "é" * 9000}, ensure_ascii=False), False
     )
 
@@ -73,11 +73,13 @@ def test_body_limit_counts_utf8_bytes_not_characters() -> None:
 def test_base64_bodies_are_decoded_and_bad_base64_rejected() -> None:
     encoded = base64.b64encode(b'{"name": "a"}').decode()
     assert parse_json_object(encoded, True) == {"name": "a"}
-    _fails("not valid base64", parse_json_object, "***", True)
+    assert_rejected("not valid base64", parse_json_object, "***", True)
 
 
 def test_non_utf8_body_is_not_json() -> None:
-    _fails("not valid JSON", parse_json_object, base64.b64encode(b"\xff\xfe{").decode(), True)
+    assert_rejected(
+        "not valid JSON", parse_json_object, base64.b64encode(b"\xff\xfe{").decode(), True
+    )
 
 
 def test_new_item_accepts_name_description_and_optional_id() -> None:
@@ -88,32 +90,36 @@ def test_new_item_accepts_name_description_and_optional_id() -> None:
 
 
 def test_name_is_required() -> None:
-    _fails("field 'name' is required", validate_new_item, {"description": "x"})
+    assert_rejected("field 'name' is required", validate_new_item, {"description": "x"})
 
 
 @pytest.mark.parametrize(("value", "kind"), [(3, "a number"), (None, "null"), (["a"], "an array")])
 def test_name_must_be_a_string(value: object, kind: str) -> None:
-    _fails(f"'name' must be a string, got {kind}", validate_new_item, {"name": value})
+    assert_rejected(f"'name' must be a string, got {kind}", validate_new_item, {"name": value})
 
 
 @pytest.mark.parametrize("value", ["", "   ", "\t\n"])
 def test_name_must_not_be_empty(value: str) -> None:
-    _fails("'name' must not be empty", validate_new_item, {"name": value})
+    assert_rejected("'name' must not be empty", validate_new_item, {"name": value})
 
 
 def test_name_at_most_200_characters() -> None:
     assert validate_new_item({"name": "n" * 200}).fields.name == "n" * 200
-    _fails("is 201 characters; the limit is 200", validate_new_item, {"name": "n" * 201})
+    assert_rejected("is 201 characters; the limit is 200", validate_new_item, {"name": "n" * 201})
 
 
 def test_description_rules() -> None:
     assert validate_new_item({"name": "a", "description": None}).fields.description is None
-    _fails("'description' must be a string", validate_new_item, {"name": "a", "description": 1})
-    _fails("the limit is 2000", validate_new_item, {"name": "a", "description": "d" * 2001})
+    assert_rejected(
+        "'description' must be a string", validate_new_item, {"name": "a", "description": 1}
+    )
+    assert_rejected(
+        "the limit is 2000", validate_new_item, {"name": "a", "description": "d" * 2001}
+    )
 
 
 def test_unknown_fields_are_rejected_and_named() -> None:
-    _fails(
+    assert_rejected(
         "unknown field(s) 'colour', 'price'",
         validate_new_item,
         {"name": "a", "price": 1, "colour": "r"},
@@ -122,24 +128,28 @@ def test_unknown_fields_are_rejected_and_named() -> None:
 
 @pytest.mark.parametrize("bad", ["", "a b", "a/b", "-lead", "x" * 65, "é", "a.b", "abc\n", "\nabc"])
 def test_ids_must_be_url_safe(bad: str) -> None:
-    _fails("is invalid", validate_item_id, bad)
+    assert_rejected("is invalid", validate_item_id, bad)
 
 
 @pytest.mark.parametrize("reserved", ["export", "EXPORT", "Export"])
 def test_ids_that_collide_with_routes_are_rejected(reserved: str) -> None:
-    _fails("is reserved", validate_new_item, {"id": reserved, "name": "a"})
+    assert_rejected("is reserved", validate_new_item, {"id": reserved, "name": "a"})
 
 
 def test_id_must_be_a_string() -> None:
-    _fails("'id' must be a string, got a number", validate_new_item, {"id": 7, "name": "a"})
-    _fails("'id' must be a string, got null", validate_new_item, {"id": None, "name": "a"})
+    assert_rejected(
+        "'id' must be a string, got a number", validate_new_item, {"id": 7, "name": "a"}
+    )
+    assert_rejected("'id' must be a string, got null", validate_new_item, {"id": None, "name": "a"})
 
 
 def test_put_body_takes_no_id_and_no_unknown_fields() -> None:
     assert validate_replacement({"name": "b"}) == ItemFields(name="b", description=None)
-    _fails("'id' is not allowed in a PUT body", validate_replacement, {"id": "x", "name": "b"})
-    _fails("unknown field(s) 'extra'", validate_replacement, {"name": "b", "extra": True})
-    _fails("'name' is required", validate_replacement, {})
+    assert_rejected(
+        "'id' is not allowed in a PUT body", validate_replacement, {"id": "x", "name": "b"}
+    )
+    assert_rejected("unknown field(s) 'extra'", validate_replacement, {"name": "b", "extra": True})
+    assert_rejected("'name' is required", validate_replacement, {})
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, 20), ("1", 1), ("100", 100)])
@@ -149,7 +159,7 @@ def test_limit_defaults_and_bounds(raw: str | None, expected: int) -> None:
 
 @pytest.mark.parametrize("raw", ["0", "101", "-1", "ten", "", "1.5"])
 def test_limit_out_of_range_is_rejected(raw: str) -> None:
-    _fails("'limit' must be an integer from 1 to 100", parse_limit, raw)
+    assert_rejected("'limit' must be an integer from 1 to 100", parse_limit, raw)
 
 
 def test_next_token_round_trips_and_is_opaque() -> None:
@@ -170,9 +180,9 @@ def test_next_token_round_trips_and_is_opaque() -> None:
     ],
 )
 def test_foreign_next_tokens_are_rejected(token: str) -> None:
-    _fails("'next' is not a token this API issued", decode_next_token, token)
+    assert_rejected("'next' is not a token this API issued", decode_next_token, token)
 
 
 def test_unpaired_surrogate_escapes_are_rejected() -> None:
-    _fails("unpaired surrogate", parse_json_object, '{"name": "\\ud800x"}', False)
+    assert_rejected("unpaired surrogate", parse_json_object, '{"name": "\\ud800x"}', False)
     assert parse_json_object('{"name": "\\ud83d\\ude00"}', False) == {"name": "\U0001f600"}

@@ -93,9 +93,8 @@ def test_create_validation(body: dict[str, object], code: str, text: str) -> Non
 
 
 def test_valid_create_passes() -> None:
-    validation.validate_create(
-        {"Runtime": "python3.12", "MemorySize": 128, "Timeout": 900, "Architectures": ["x86_64"]}
-    )
+    body = {"Runtime": "python3.12", "MemorySize": 128, "Timeout": 900, "Architectures": ["x86_64"]}
+    assert validation.validate_create(body) is None  # raises AwsError when refused
 
 
 class FakeClock:
