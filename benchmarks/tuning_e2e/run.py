@@ -20,8 +20,6 @@ Run:  .venv/bin/python benchmarks/tuning_e2e/run.py        (about 6-8 minutes on
 from __future__ import annotations
 
 import argparse
-import base64
-import io
 import json
 import os
 import platform
@@ -31,27 +29,24 @@ import statistics
 import sys
 import tempfile
 import time
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-from powertune.backends.reportline import parse_report
 from powertune.localcloud.supervisor import LocalCloud
 from powertune.price_tables import load_default
 from powertune.tuning.models import Architecture
-from powertune.tuning.pricing import PriceRate, invocation_cost_usd
+from powertune.tuning.pricing import PriceRate
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from cli_runs import TuneRun, analyze, tune  # noqa: E402
-from model import STRATEGIES, ModelInputs, duration_ms, predict  # noqa: E402
+from functions import TIMEOUT_S, deploy, lambda_clients, leftovers, measure_inputs  # noqa: E402
+from model import STRATEGIES, ModelInputs, predict  # noqa: E402
 from report import render_markdown  # noqa: E402
+from samples import first_per_size, measured_vs_model, spend  # noqa: E402
 from traces import write_trace_profile  # noqa: E402
 
 TRACES_DIR = HERE.parent / "decision" / "traces"
@@ -63,68 +58,7 @@ HANDLERS = {
     "io_bound": "I/O-bound: a 100 ms wait, no work",
     "mixed": "mixed: ~60 ms of SHA-256 at one vCPU plus a 60 ms wait",
 }
-ORIGINAL_MEMORY_MB = 1769
-TIMEOUT_S = 30
 UPSTREAM_NUM = 10
-
-
-def lambda_clients(cloud: LocalCloud) -> tuple[Any, Any]:
-    options: dict[str, Any] = {
-        "endpoint_url": cloud.endpoint_url,
-        "region_name": cloud.region,
-        "aws_access_key_id": "bench",
-        "aws_secret_access_key": "bench",
-        "config": Config(retries={"max_attempts": 3}, read_timeout=120),
-    }
-    return boto3.client("lambda", **options), boto3.client("iam", **options)
-
-
-def deploy(lam: Any, role_arn: str, handler: str) -> str:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.write(HERE / "handlers" / f"{handler}.py", f"{handler}.py")
-    name = f"e2e-{handler.replace('_', '-')}"
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.11",
-        Role=role_arn,
-        Handler=f"{handler}.handler",
-        Code={"ZipFile": buffer.getvalue()},
-        MemorySize=ORIGINAL_MEMORY_MB,
-        Timeout=TIMEOUT_S,
-    )
-    return name
-
-
-def measure_inputs(lam: Any, function: str, warm: int) -> dict[str, Any]:
-    """CPU work and other time at 1,769 MB: one cold invocation, then `warm` warm ones."""
-    cpu_ms, durations = [], []
-    for i in range(warm + 1):
-        response = lam.invoke(FunctionName=function, LogType="Tail", Payload=b"{}")
-        body = json.loads(response["Payload"].read())
-        report = parse_report(base64.b64decode(response["LogResult"]).decode())
-        if i > 0:  # the first one is cold
-            cpu_ms.append(float(body["cpu_ms"]))
-            durations.append(report.duration_ms)
-    cpu = statistics.median(cpu_ms)
-    other = statistics.median(durations) - cpu
-    return {
-        "cpu_ms_at_one_vcpu": cpu,
-        "other_ms": other,
-        "warm_invocations": warm,
-        "duration_ms_median": statistics.median(durations),
-    }
-
-
-def leftovers(lam: Any, function: str) -> dict[str, Any]:
-    """What a tuning run may have left: $LATEST memory, versions, aliases."""
-    versions = [
-        v["Version"] for v in lam.list_versions_by_function(FunctionName=function)["Versions"]
-    ]
-    aliases = [a["Name"] for a in lam.list_aliases(FunctionName=function)["Aliases"]]
-    memory = lam.get_function_configuration(FunctionName=function)["MemorySize"]
-    clean = memory == ORIGINAL_MEMORY_MB and versions == ["$LATEST"] and not aliases
-    return {"memory_mb": memory, "versions": versions, "aliases": aliases, "clean": clean}
 
 
 def _shown_path(path: Path) -> str:
@@ -141,44 +75,6 @@ def _shown_command(args: tuple[str, ...], work: Path) -> str:
     return text.replace(str(work / "local-cloud"), "STATE_DIR").replace(str(work), "SCRATCH")
 
 
-def first_per_size(records: list[dict[str, Any]], num: int) -> list[dict[str, Any]]:
-    """The first `num` invocations of every size, by sequence: upstream's num serial ones."""
-    kept: list[dict[str, Any]] = []
-    seen: dict[int, int] = {}
-    for r in sorted(records, key=lambda r: r["sequence"]):
-        if seen.get(r["memory_mb"], 0) < num:
-            seen[r["memory_mb"]] = seen.get(r["memory_mb"], 0) + 1
-            kept.append(r)
-    return kept
-
-
-def spend(records: list[dict[str, Any]], rate: PriceRate) -> dict[str, Any]:
-    """Invocations, their cost at powertune's prices and their summed run time."""
-    return {
-        "invocations": len(records),
-        "cost_usd": sum(
-            invocation_cost_usd(r["billed_duration_ms"], r["memory_mb"], rate) for r in records
-        ),
-        "invocation_time_s": sum(r["duration_ms"] + (r["init_duration_ms"] or 0) for r in records)
-        / 1000,
-    }
-
-
-def measured_vs_model(records: list[dict[str, Any]], inputs: ModelInputs) -> dict[str, Any]:
-    """Per size: median warm duration of the fixed run against the model's duration."""
-    table: dict[str, Any] = {}
-    for m in GRID:
-        warm = [r["duration_ms"] for r in records if r["memory_mb"] == m and not r["cold_start"]]
-        if warm:
-            measured, predicted = statistics.median(warm), duration_ms(inputs, m)
-            table[str(m)] = {
-                "measured_median_ms": measured,
-                "predicted_ms": predicted,
-                "ratio": measured / predicted,
-            }
-    return table
-
-
 def method_entry(power: int | None, predicted: tuple[int, ...], **figures: Any) -> dict[str, Any]:
     return {"recommended_mb": power, "matches": power in predicted, **figures}
 
@@ -192,7 +88,7 @@ def bench_handler(
     args: argparse.Namespace,
     rate: PriceRate,
 ) -> dict[str, Any]:
-    function = deploy(lam, role, handler)
+    function = deploy(lam, role, HERE / "handlers" / f"{handler}.py")
     inputs = measure_inputs(lam, function, args.calibration)
     model_inputs = ModelInputs(inputs["cpu_ms_at_one_vcpu"], inputs["other_ms"])
     predictions = predict(model_inputs, GRID, rate, tolerance=args.tolerance)
@@ -277,7 +173,9 @@ def bench_handler(
         "description": HANDLERS[handler],
         "function": function,
         "model_inputs": inputs,
-        "measured_vs_model": measured_vs_model(list(fixed.result["invocations"]), model_inputs),
+        "measured_vs_model": measured_vs_model(
+            list(fixed.result["invocations"]), model_inputs, GRID
+        ),
         "strategies": per_strategy,
         "left_behind_checks": checks,
         "trace_file": _shown_path(args.traces_dir / f"{handler}.yaml"),
