@@ -667,6 +667,7 @@ def analyze(
             f"{str(result)!r} must hold a JSON object with function_arn, region, invocations"
         )
     function_arn, region, records = read_records(doc)
+    del doc["invocations"]  # the records replace them; halves peak memory on big files
     spec = _spec(strategy, balanced_weight, latency_budget_ms, latency_percentile, cost_budget_usd)
     prices = _prices(price_table)
     recorded = doc.get("settings", {}).get("allowed_errors", [])
