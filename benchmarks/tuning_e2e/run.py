@@ -14,7 +14,7 @@ For three real handlers (CPU-bound, I/O-bound, mixed; `handlers/`), in one local
 Writes results.json and results.md beside this script. The local cloud is stopped and
 the scratch folder removed at the end, also on error or SIGTERM.
 
-Run:  .venv/bin/python benchmarks/tuning_e2e/run.py        (about 6-8 minutes on 2 cores)
+Run:  .venv/bin/python benchmarks/tuning_e2e/run.py        (about 4-5 minutes on 2 cores)
 """
 
 from __future__ import annotations
