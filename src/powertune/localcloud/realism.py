@@ -29,6 +29,8 @@ class RealismSettings:
     update_in_progress_s: float = 0.0
     control_plane_rps: int | None = None
     create_pending_s: float = 0.0
+    #: PublishVersion also gives `$LATEST` a new RevisionId (lambda_plane/revisions.py)
+    publish_changes_revision: bool = False
 
     @property
     def enabled(self) -> bool:
@@ -36,6 +38,7 @@ class RealismSettings:
             self.update_in_progress_s > 0
             or self.control_plane_rps is not None
             or self.create_pending_s > 0
+            or self.publish_changes_revision
         )
 
 

@@ -4,7 +4,8 @@ Before forwarding: realism (429/409) and validation (python3.x on x86_64 only, A
 range errors). After moto accepts: keep the uploaded code (inline zip or S3 object fetched
 from moto through boto3), remember LoggingConfig (moto drops it), drop cached specs, and
 rewrite what moto cannot know: GetFunction's `Code.Location` (served by the front door)
-and `LastUpdateStatus` while a realistic update is in progress.
+and `LastUpdateStatus` while a realistic update is in progress. Around the forward itself:
+RevisionIds (`revisions.py`: 412 on a stale one, and the ids moto does not report).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from botocore.exceptions import ClientError
+
 from powertune.localcloud.aws_errors import AwsError, lambda_error_response
 from powertune.localcloud.frontdoor.forward import MotoForwarder
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
@@ -24,6 +27,7 @@ from powertune.localcloud.lambda_plane import validation
 from powertune.localcloud.lambda_plane.code_store import CodeStore, code_key
 from powertune.localcloud.lambda_plane.functions import FunctionDirectory, function_arn
 from powertune.localcloud.lambda_plane.names import parse_function_ref
+from powertune.localcloud.lambda_plane.revisions import RevisionBook, revision_guard
 from powertune.localcloud.realism import ControlPlaneRealism
 
 _FUNCTIONS = re.compile(r"^/2015-03-31/functions/?$")
@@ -34,6 +38,8 @@ _OPERATIONS = {
     ("POST", "/versions"): "PublishVersion",
     ("GET", "/configuration"): "GetFunctionConfiguration",
     ("GET", ""): "GetFunction",
+    ("GET", "/versions"): "ListVersionsByFunction",
+    ("DELETE", ""): "DeleteFunction",
 }
 
 S3Fetch = Callable[[str, str, str | None, str], bytes]  # bucket, key, version, region
@@ -44,6 +50,8 @@ def identify(request: HttpRequest) -> tuple[str, str]:
     path = request.path
     if request.method == "POST" and _FUNCTIONS.match(path):
         return "CreateFunction", ""
+    if request.method == "GET" and _FUNCTIONS.match(path):
+        return "ListFunctions", ""
     match = _FUNCTION.match(path)
     if match is None:
         return "Other", ""
@@ -66,6 +74,7 @@ class LambdaControlPlane:
         forget: Callable[[str, str | None], None],
         public_url: str,
         default_region: str,
+        revisions: RevisionBook | None = None,
     ) -> None:
         self._forwarder = forwarder
         self._code_store = code_store
@@ -75,6 +84,9 @@ class LambdaControlPlane:
         self._forget = forget
         self._public_url = public_url
         self._default_region = default_region
+        self._revisions = revisions or RevisionBook(
+            publish_changes_latest=realism.settings.publish_changes_revision
+        )
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -101,14 +113,17 @@ class LambdaControlPlane:
         if uploads and isinstance(inline, dict) and "ZipFile" in inline:
             CodeStore.check(base64.b64decode(inline["ZipFile"]))
 
-        response = self._forwarder.forward(request)
+        with revision_guard(self._revisions, operation, region, name) as revision:
+            revision.check(body.get("RevisionId"), self._exists)
+            response = self._forwarder.forward(request)
+            revision.settle(response, request.query("Qualifier"))
         if request.method != "GET":
             self._directory.invalidate()
         if not 200 <= response.status < 300:
             return response
         if name and operation in ("UpdateFunctionConfiguration", "UpdateFunctionCode"):
             self._forget(name, "$LATEST")  # idle environments of the old configuration
-        elif name and request.method == "DELETE" and operation == "OtherFunctionCall":
+        elif name and operation == "DeleteFunction":
             self._forget(name, request.query("Qualifier"))
         if operation in ("CreateFunction", "UpdateFunctionCode"):
             self._keep_code(body.get("Code", {}) if operation == "CreateFunction" else body, region)
@@ -116,7 +131,17 @@ class LambdaControlPlane:
             self._realism.record_update(name)
         elif operation == "CreateFunction":
             self._realism.record_create(name)
-        return self._after(operation, name, body, response)
+        return revision.stamp(self._after(operation, name, body, response))
+
+    def _exists(self, region: str, name: str) -> bool:
+        """Does moto know this function (asked directly, not through the front door)?"""
+        try:
+            self._directory.client(region).get_function_configuration(FunctionName=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                return False
+            raise
+        return True
 
     def _keep_code(self, code: Any, region: str) -> None:
         if not isinstance(code, dict):
