@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from powertune.backends.aws import AwsBackend
 from powertune.clock import ManualClock
+from powertune.localcloud.lambda_plane.revisions import RevisionBook
 from powertune.localcloud.realism import RealismSettings
 from powertune.tuning.engine import Tuner, TuningRun
 from powertune.tuning.models import Architecture, Payload, StrategySpec
@@ -327,3 +328,16 @@ def test_tuner_restores_latest_when_publish_changes_the_revision_id(
     result = _tune(cloud, name, deploy=None)
     assert result.warnings == ()
     assert lam.get_function_configuration(FunctionName=name)["MemorySize"] == 1024
+
+
+def test_a_version_listed_while_being_published_keeps_the_id_readers_saw() -> None:
+    # Pure: a read can list a new version before PublishVersion's own bookkeeping runs.
+    ids = iter(["read", "latest-after-publish", "unused"])
+    book = RevisionBook(publish_changes_latest=True, new_id=lambda: next(ids))
+    assert book.of("r", "fn", "1") == "read"
+    assert book.published("r", "fn", "1") == "read"
+    assert book.current("r", "fn") == "latest-after-publish"
+    assert book.published("r", "fn", "1") == "read"  # returned again: nothing published
+    assert book.current("r", "fn") == "latest-after-publish"
+    book.deleted("r", "fn", "1")
+    assert book.current("r", "fn", "1") is None

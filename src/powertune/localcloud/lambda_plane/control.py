@@ -116,7 +116,7 @@ class LambdaControlPlane:
         with revision_guard(self._revisions, operation, region, name) as revision:
             revision.check(body.get("RevisionId"), self._exists)
             response = self._forwarder.forward(request)
-            revision.settle(response, request.query("Qualifier"))
+            revision.settle(response, request.query("Qualifier") or _path_qualifier(request))
         if request.method != "GET":
             self._directory.invalidate()
         if not 200 <= response.status < 300:
@@ -199,6 +199,12 @@ class LambdaControlPlane:
                 f"{self._public_url}{CODE_PREFIX}{code_key(str(config['CodeSha256']))}.zip"
             )
         return response.with_body(json.dumps(document).encode())
+
+
+def _path_qualifier(request: HttpRequest) -> str | None:
+    """The qualifier given in the function name (`name:1` or a qualified ARN), if any."""
+    match = _FUNCTION.match(request.path)
+    return parse_function_ref(unquote(match.group(1))).qualifier if match else None
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:

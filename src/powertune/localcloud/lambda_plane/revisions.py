@@ -79,6 +79,7 @@ class RevisionBook:
         self._new_id = new_id
         self._lock = threading.Lock()
         self._ids: dict[tuple[str, str, str], str] = {}  # (region, name, version) -> id
+        self._published: set[tuple[str, str, str]] = set()  # versions seen published
         self._function_locks: dict[tuple[str, str], threading.Lock] = {}
 
     def function_lock(self, region: str, name: str) -> threading.Lock:
@@ -92,7 +93,12 @@ class RevisionBook:
     def of(self, region: str, name: str, version: str = LATEST) -> str:
         """The id, given one now if this function or version was never seen."""
         with self._lock:
-            return self._ids.setdefault((region, name, version), self._new_id())
+            return self._id_locked((region, name, version))
+
+    def _id_locked(self, key: tuple[str, str, str]) -> str:
+        if key not in self._ids:
+            self._ids[key] = self._new_id()
+        return self._ids[key]
 
     def latest_ids(self, region: str) -> dict[str, str]:
         with self._lock:
@@ -107,29 +113,31 @@ class RevisionBook:
 
     def created(self, region: str, name: str) -> str:
         """A new function: versions of an earlier function of that name are gone."""
-        with self._lock:
-            for key in [k for k in self._ids if k[:2] == (region, name)]:
-                del self._ids[key]
+        self.deleted(region, name, None)
         return self.changed(region, name)
 
     def published(self, region: str, name: str, version: str) -> str:
         """A version was published (or an unchanged one returned again): its id."""
+        key = (region, name, version)
         with self._lock:
-            existing = self._ids.get((region, name, version))
-        if existing is not None:
-            return existing  # Lambda returned the existing version: nothing was published
-        revision = self._new_id()
-        with self._lock:
-            self._ids[(region, name, version)] = revision
+            if key in self._published:
+                # Lambda returned the existing version: nothing was published.
+                return self._ids[key]
+            self._published.add(key)
+            # A read that listed the version while it was being published already gave
+            # it an id: keep that one.
+            revision = self._id_locked(key)
         if self.publish_changes_latest:
             self.changed(region, name)
         return revision
 
     def deleted(self, region: str, name: str, version: str | None) -> None:
+        """The function (`version` None) or one version was deleted."""
         with self._lock:
             for key in [k for k in self._ids if k[:2] == (region, name)]:
                 if version is None or key[2] == version:
                     del self._ids[key]
+                    self._published.discard(key)
 
 
 class RevisionTicket:
