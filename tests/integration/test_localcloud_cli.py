@@ -16,7 +16,8 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from powertune.localcloud.state import LocalCloudNotRunning, pid_alive, read_endpoint
+from powertune.localcloud.processes import pid_alive
+from powertune.localcloud.state import LocalCloudNotRunning, read_endpoint
 
 POWERTUNE = [sys.executable, "-c", "from powertune.cli.main import main; main()"]
 

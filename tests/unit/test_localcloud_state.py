@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from powertune.localcloud.engine.cgroups import pid_is_alive
+from powertune.localcloud.processes import pid_alive
 from powertune.localcloud.state import (
     InstanceState,
     LocalCloudNotRunning,
@@ -82,3 +85,20 @@ def test_state_folder_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert resolve_state_dir(None) == tmp_path / "cache" / "powertune" / "local"
     monkeypatch.chdir(tmp_path)
     assert resolve_state_dir(Path("relative")) == tmp_path / "relative"
+
+
+def test_a_zombie_counts_as_dead() -> None:
+    """A crashed instance reparented to a PID 1 that never reaps stays a zombie: dead to us."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        # Not reaped yet (no wait()): once it exits it is a zombie of this process.
+        for _ in range(200):
+            stat = Path(f"/proc/{child.pid}/stat").read_text()
+            if stat.rsplit(")", 1)[-1].split()[0] == "Z":
+                break
+            time.sleep(0.01)
+        assert not pid_alive(child.pid)
+        assert not pid_is_alive(str(child.pid))
+    finally:
+        child.wait()
+    assert pid_alive(os.getpid())

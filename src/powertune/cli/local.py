@@ -19,11 +19,11 @@ import click
 import httpx
 
 from powertune.errors import PowertuneError
+from powertune.localcloud.processes import pid_alive
 from powertune.localcloud.realism import RealismSettings
 from powertune.localcloud.state import (
     InstanceState,
     LocalCloudNotRunning,
-    pid_alive,
     read_live_state,
     read_state,
     resolve_state_dir,

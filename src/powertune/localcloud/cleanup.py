@@ -17,9 +17,9 @@ from pathlib import Path
 
 from powertune.localcloud.engine import ExecutionEngine
 from powertune.localcloud.moto_process import CHILD_MODULE
+from powertune.localcloud.processes import pid_alive
 from powertune.localcloud.state import (
     LocalCloudAlreadyRunning,
-    pid_alive,
     read_state,
     remove_state,
 )

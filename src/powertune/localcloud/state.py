@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from powertune.errors import PowertuneError
+from powertune.localcloud.processes import pid_alive
 
 STATE_FILE = "state.json"
 STATE_ENV = "POWERTUNE_LOCAL_STATE"
@@ -73,23 +74,6 @@ def resolve_state_dir(state_dir: Path | None) -> Path:
         return state_dir.absolute()
     from_env = os.environ.get(STATE_ENV)
     return (Path(from_env) if from_env else default_state_dir()).absolute()
-
-
-def pid_alive(pid: int) -> bool:
-    """True if a process with this pid exists (and is not a zombie)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def write_state(state_dir: Path, state: InstanceState) -> None:

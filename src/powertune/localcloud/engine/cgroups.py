@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from powertune.localcloud.engine.quota import CpuQuota
+from powertune.localcloud.processes import pid_alive
 
 DEFAULT_ROOT = Path("/sys/fs/cgroup")
 V1 = "cgroup-v1"
@@ -232,13 +233,8 @@ class CgroupTree:
 
 
 def pid_is_alive(pid_text: str) -> bool:
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
+    """Whether the instance owning a group is alive (a zombie owner is dead)."""
+    return pid_alive(int(pid_text))
 
 
 def cleanup_stale(
