@@ -315,9 +315,16 @@ class PublishLandsThenFails(FakeBackend):
     """PublishVersion creates the version, then the wait for it fails (AwsBackend's wait)."""
 
     def publish_version(
-        self, function_name: str, *, description: str, code_sha256: str
+        self,
+        function_name: str,
+        *,
+        description: str,
+        code_sha256: str,
+        revision_id: str | None = None,
     ) -> FunctionConfig:
-        super().publish_version(function_name, description=description, code_sha256=code_sha256)
+        super().publish_version(
+            function_name, description=description, code_sha256=code_sha256, revision_id=revision_id
+        )
         raise BackendError("WaitForUpdate", "Timeout", f"{function_name} version still Pending")
 
 

@@ -59,6 +59,9 @@ def killed_mid_run(tmp_path: Path) -> tuple[FakeBackend, FileJournal]:
             "fn", description=f"powertune run run1 {memory}MB/x86_64", code_sha256=""
         )
         journal.created_version("fn", version.version)
+        # As on AWS, the publish gave $LATEST a new RevisionId; the engine takes it.
+        revision = backend.get_configuration("fn").revision_id
+        journal.updated(revision)
         alias = f"pt-run1-{memory}-x86_64"
         journal.created_alias("fn", alias)
         backend.create_alias("fn", alias, version.version)

@@ -311,11 +311,6 @@ def test_publish_can_change_latest_revision_id_when_asked(
     _assert_stale(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the tuner reuses the RevisionId from before PublishVersion; on AWS "
-    "PublishVersion gives $LATEST a new one, so its next update and restore get 412",
-)
 def test_tuner_restores_latest_when_publish_changes_the_revision_id(
     start_local_cloud: Callable[..., Any], package: bytes
 ) -> None:

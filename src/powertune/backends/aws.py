@@ -252,14 +252,21 @@ class AwsBackend:
         return self._wait_until_settled(function_name)
 
     def publish_version(
-        self, function_name: str, *, description: str, code_sha256: str
+        self,
+        function_name: str,
+        *,
+        description: str,
+        code_sha256: str,
+        revision_id: str | None = None,
     ) -> FunctionConfig:
-        data = self._must(
-            "PublishVersion",
-            lambda: self._client.publish_version(
-                FunctionName=function_name, Description=description, CodeSha256=code_sha256
-            ),
-        )
+        kwargs: dict[str, Any] = {
+            "FunctionName": function_name,
+            "Description": description,
+            "CodeSha256": code_sha256,
+        }
+        if revision_id:
+            kwargs["RevisionId"] = revision_id
+        data = self._must("PublishVersion", lambda: self._client.publish_version(**kwargs))
         version = str(data["Version"])
         settled = self._wait_until_settled(function_name, version)
         return settled

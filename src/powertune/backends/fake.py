@@ -154,10 +154,21 @@ class FakeBackend:
         return fn.latest
 
     def publish_version(
-        self, function_name: str, *, description: str, code_sha256: str
+        self,
+        function_name: str,
+        *,
+        description: str,
+        code_sha256: str,
+        revision_id: str | None = None,
     ) -> FunctionConfig:
         self._op("PublishVersion", function_name, description)
         fn = self._get(function_name)
+        if revision_id is not None and revision_id != fn.latest.revision_id:
+            raise BackendError(
+                "PublishVersion",
+                "PreconditionFailedException",
+                "The Revision Id provided does not match the latest Revision Id.",
+            )
         # Lambda does not publish when nothing changed since the last version
         # (https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html).
         for cfg in fn.versions.values():
@@ -171,6 +182,8 @@ class FakeBackend:
         fn.next_version += 1
         cfg = replace(fn.latest, version=version, description=description)
         fn.versions[version] = cfg
+        # As on AWS, publishing gives $LATEST a new RevisionId.
+        fn.latest = replace(fn.latest, revision_id=self._next_revision())
         return cfg
 
     def create_alias(self, function_name: str, alias: str, version: str) -> None:

@@ -64,6 +64,8 @@ class _Created:
     uncertain: Configuration | None = None
     #: a PublishVersion call raised: its version may exist under a number we never saw
     publish_uncertain: bool = False
+    #: the configuration `$LATEST` was last set to by this run
+    applied: Configuration | None = None
 
 
 def to_record(
@@ -169,6 +171,7 @@ class Tuner:
                 revision_id=revision,
             )
             self._created.uncertain = None
+            self._created.applied = configuration
             revision = updated.revision_id
             self._created.last_revision = revision
             self.journal.updated(revision)
@@ -180,6 +183,7 @@ class Tuner:
                 target,
                 description=self.plan.version_description(configuration),
                 code_sha256=updated.code_sha256,
+                revision_id=revision,
             )
             self._created.publish_uncertain = False
             if version.description.startswith(ours):
@@ -192,6 +196,7 @@ class Tuner:
                     f"{configuration.label}: reusing existing version {version.version} "
                     "(Lambda does not publish unchanged code and configuration twice)"
                 )
+            revision = self._revision_after_publish(target, configuration, updated)
             alias = self.plan.alias_for(configuration)
             # Journal first: the name is known in advance, and an alias the journal does
             # not know would keep its version from being deleted after a SIGKILL
@@ -203,13 +208,43 @@ class Tuner:
             aliases[configuration] = alias
         return aliases
 
+    def _revision_after_publish(
+        self, target: str, configuration: Configuration, updated: FunctionConfig
+    ) -> str:
+        """`$LATEST`'s RevisionId after PublishVersion, which on AWS gives it a new one.
+
+        (AWS-validated behaviour, e.g. LocalStack's recorded snapshot of
+        test_function_revisions_version_and_alias.) The new id is taken only if
+        `$LATEST` still has what this run set; otherwise someone deployed between
+        our publish and this read, and the next update must not overwrite them.
+        """
+        current = self.backend.get_configuration(target)
+        if (current.memory_mb, current.architecture, current.code_sha256) != (
+            configuration.memory_mb,
+            configuration.architecture,
+            updated.code_sha256,
+        ):
+            raise RestoreConflict(
+                f"{target} changed while the run was publishing {configuration.label} "
+                f"(now {current.memory_mb} MB, CodeSha256 {current.code_sha256[:12]}…): "
+                "someone deployed; the run stops and leaves their change alone"
+            )
+        if current.revision_id != updated.revision_id:
+            self._created.last_revision = current.revision_id
+            self.journal.updated(current.revision_id)
+        return current.revision_id
+
     def _landed_revision(self, target: str, original: FunctionConfig) -> str | None:
         """RevisionId of an update that raised but landed (e.g. its wait timed out), else None.
 
         It is ours if `$LATEST` now has exactly that configuration with the original
         code and a RevisionId we have not seen; anything else is someone else's change.
         """
-        attempted = self._created.uncertain
+        # An update that raised may have landed; so may a publish, which on AWS also
+        # moves `$LATEST`'s RevisionId while leaving the configuration we applied.
+        attempted = self._created.uncertain or (
+            self._created.applied if self._created.publish_uncertain else None
+        )
         if attempted is None:
             return None
         current = self.backend.get_configuration(target)

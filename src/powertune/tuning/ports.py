@@ -81,9 +81,19 @@ class Backend(Protocol):
         ...
 
     def publish_version(
-        self, function_name: str, *, description: str, code_sha256: str
+        self,
+        function_name: str,
+        *,
+        description: str,
+        code_sha256: str,
+        revision_id: str | None = None,
     ) -> FunctionConfig:
-        """Publish `$LATEST` as a new version and wait until it is active."""
+        """Publish `$LATEST` as a new version and wait until it is active.
+
+        With `revision_id`, only if `$LATEST` is still at that revision
+        (`PreconditionFailedException` otherwise). On AWS a publish also gives
+        `$LATEST` a new RevisionId.
+        """
         ...
 
     def create_alias(self, function_name: str, alias: str, version: str) -> None: ...
