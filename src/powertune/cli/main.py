@@ -7,8 +7,10 @@ import sys
 import click
 
 from powertune import __version__
+from powertune.cli.analyze import analyze
+from powertune.cli.cleanup import cleanup
 from powertune.cli.local import local
-from powertune.cli.tuning import analyze, cleanup, tune
+from powertune.cli.tune import tune
 from powertune.errors import PowertuneError
 
 
