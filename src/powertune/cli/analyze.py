@@ -5,15 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-from powertune.errors import ConfigError, TuningFailed
-from powertune.results import build_document, read_records
-
-if TYPE_CHECKING:
-    pass
 
 from powertune.cli.decide import (
     analyze_run,
@@ -23,6 +16,8 @@ from powertune.cli.decide import (
     strategy_options,
     strategy_spec,
 )
+from powertune.errors import ConfigError, TuningFailed
+from powertune.results import build_document, read_records
 
 
 @click.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -17,9 +16,6 @@ from powertune.journal import (
 from powertune.tuning.plan import (
     parse_function,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command()

@@ -10,13 +10,20 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from powertune.cli.backends import build_backend, resolve_region
+from powertune.cli.decide import (
+    adaptive_policy,
+    load_prices,
+    result_document,
+    strategy_options,
+    strategy_spec,
+    write_result,
+)
 from powertune.cli.render import print_summary
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError, TuningFailed
@@ -40,18 +47,6 @@ from powertune.tuning.plan import (
 )
 from powertune.tuning.sampling import FixedSampling, SamplingPolicy
 from powertune.tuning.stats import min_samples_for
-
-if TYPE_CHECKING:
-    pass
-
-from powertune.cli.decide import (
-    adaptive_policy,
-    load_prices,
-    result_document,
-    strategy_options,
-    strategy_spec,
-    write_result,
-)
 
 err_console = Console(stderr=True)
 
