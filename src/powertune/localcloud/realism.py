@@ -24,13 +24,17 @@ from powertune.localcloud.aws_errors import AwsError
 
 @dataclass(frozen=True)
 class RealismSettings:
-    """How realistic the Lambda control plane is; the defaults switch everything off."""
+    """How realistic the Lambda control plane is.
+
+    The timing switches (InProgress, rate limit, Pending) are off by default so tests
+    are fast; `publish_changes_revision` is AWS's own behaviour and on by default.
+    """
 
     update_in_progress_s: float = 0.0
     control_plane_rps: int | None = None
     create_pending_s: float = 0.0
-    #: PublishVersion also gives `$LATEST` a new RevisionId (lambda_plane/revisions.py)
-    publish_changes_revision: bool = False
+    #: PublishVersion also gives `$LATEST` a new RevisionId, as on AWS (lambda_plane/revisions.py)
+    publish_changes_revision: bool = True
 
     @property
     def enabled(self) -> bool:
@@ -38,7 +42,6 @@ class RealismSettings:
             self.update_in_progress_s > 0
             or self.control_plane_rps is not None
             or self.create_pending_s > 0
-            or self.publish_changes_revision
         )
 
 
