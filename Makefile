@@ -36,8 +36,8 @@ node-deps:
 	@if [ -f postman/package.json ]; then scripts/node-deps.sh; fi
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks app
-	$(BIN)/ruff format --check src tests benchmarks app
+	$(BIN)/ruff check src tests benchmarks app scripts
+	$(BIN)/ruff format --check src tests benchmarks app scripts
 	$(BIN)/lint-imports
 
 typecheck: venv

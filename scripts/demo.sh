@@ -35,8 +35,8 @@ table_name=$(echo "$outputs" | $BIN/python -c 'import json,sys; print(json.load(
 endpoint_url=$($BIN/powertune local status --json --state-dir "$STATE" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["endpoint_url"])')
 echo "   function $function_name at $invoke_url"
 
-echo "== seeding 2,000 items"
-$BIN/python scripts/seed_items.py "$endpoint_url" "$table_name" 2000
+echo "== seeding 1,000 items"
+$BIN/python scripts/seed_items.py "$endpoint_url" "$table_name" 1000
 
 echo "== Newman smoke tests"
 scripts/newman-run.sh "$invoke_url" reports/history

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-console = Console(stderr=True)
+# Logs and CI are not terminals; rich would wrap the tables at 80 columns there.
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
 def _fmt(x: float | None, spec: str) -> str:
