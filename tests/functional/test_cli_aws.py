@@ -20,9 +20,9 @@ from typing import Any
 
 import boto3
 import pytest
+from cli_runner import cli
 
 from powertune.backends.aws import AwsBackend
-from powertune.cli.main import main
 from powertune.journal import FileJournal
 from powertune.tuning.models import Architecture
 
@@ -113,19 +113,6 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_REGION", raising=False)
-
-
-def cli(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["powertune", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_dry_run_against_the_api_changes_nothing(

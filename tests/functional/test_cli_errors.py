@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import cli
 
 from powertune.cli.backends import resolve_region
-from powertune.cli.main import main
 from powertune.errors import ConfigError
 
 PROFILE = "benchmarks/decision/profiles/01-cpu-single-1.yaml"
@@ -23,19 +23,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("POWERTUNE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-
-
-def cli(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["powertune", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def tune(*extra: str, function: str = "my-fn", region: str | None = "us-east-1") -> list[str]:

@@ -7,13 +7,12 @@ calls), so exit codes and the one-line error mapping are the real ones.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import cli
 
-from powertune.cli.main import main
 from powertune.results import read_records, validate_document
 from powertune.tuning.compat.analysis import analyze_compat
 
@@ -28,19 +27,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("POWERTUNE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-
-
-def cli(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["powertune", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def tune_args(output: Path, *extra: str, profile: str = PROFILE) -> list[str]:
