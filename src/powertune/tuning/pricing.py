@@ -1,7 +1,7 @@
 """Lambda prices and the exact cost of one invocation.
 
 A `PriceTable` is built from plain data (the bundled `prices.json`, or a newer
-table given with `--price-table FILE`; `powertune.price_tables` reads files).
+table given with `--price-table FILE`; `powertune.storage.price_tables` reads files).
 A region missing from the table is an error that names it; a price is never
 guessed. Cost per invocation follows AWS's pricing page:
 billed ms rounded up to 1 ms × GB × price per GB-second + the request charge
