@@ -200,3 +200,11 @@ def test_snapstart_without_the_billed_figure_is_charged_the_whole_restore() -> N
 def test_nan_billed_duration_is_a_config_error_naming_it() -> None:
     with pytest.raises(ConfigError, match="nan"):
         invocation_cost_usd(float("nan"), 128, PriceRate(1.0, 0.0))
+
+
+def test_compat_billed_duration_adds_the_billed_restore_as_upstream_does() -> None:
+    from powertune.tuning.compat.analysis import analyze_compat
+
+    out = analyze_compat([SNAP_COLD], lambda_region="us-east-1", discard_top_bottom=0.0)
+    # upstream: ceil(Billed Duration + Billed Restore Duration) × 2.1e-9 × (512 / 128)
+    assert out["cost"] == pytest.approx((21 + 120) * 2.1e-9 * 4)
