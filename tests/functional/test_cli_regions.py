@@ -90,8 +90,9 @@ def test_compat_mode_tunes_a_region_our_table_lacks(
 def test_a_china_run_says_its_costs_are_in_cny(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, _, err = cli(tune_in("cn-northwest-1", tmp_path / "out"), capsys, monkeypatch)
+    code, out, err = cli(tune_in("cn-northwest-1", tmp_path / "out"), capsys, monkeypatch)
     assert code == 0, err
+    assert "CNY" in out + err and "USD" not in out + err  # the summary table's cost columns
     prices = only_result(tmp_path / "out")["settings"]["price_table"]
     assert prices["currency"] == "CNY"
     assert prices["region"] == "cn-northwest-1"
