@@ -208,3 +208,8 @@ def test_compat_billed_duration_adds_the_billed_restore_as_upstream_does() -> No
     out = analyze_compat([SNAP_COLD], lambda_region="us-east-1", discard_top_bottom=0.0)
     # upstream: ceil(Billed Duration + Billed Restore Duration) × 2.1e-9 × (512 / 128)
     assert out["cost"] == pytest.approx((21 + 120) * 2.1e-9 * 4)
+
+
+def test_price_per_ms_includes_billed_tmp_as_invocation_cost_does() -> None:
+    rate = PriceRate(1.6e-5, 0.0, usd_per_ephemeral_gb_second=3e-8, ephemeral_storage_mb=10240)
+    assert rate.usd_per_ms(2048) * 250 == pytest.approx(invocation_cost_usd(250, 2048, rate))

@@ -52,6 +52,12 @@ class PriceRate:
     #: Python/.NET SnapStart functions pay per restore; Java ones do not
     snapstart_restore_charged: bool = False
 
+    def usd_per_ms(self, memory_mb: int) -> float:
+        """Price of one billed ms at `memory_mb`: memory, plus /tmp above 512 MB when priced."""
+        extra_gb = max(0, self.ephemeral_storage_mb - FREE_EPHEMERAL_STORAGE_MB) / 1024.0
+        storage = extra_gb * (self.usd_per_ephemeral_gb_second or 0.0)
+        return (memory_mb / 1024.0 * self.usd_per_gb_second + storage) / 1000.0
+
 
 @dataclass(frozen=True, slots=True)
 class FunctionBilling:
