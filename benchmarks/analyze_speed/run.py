@@ -75,8 +75,8 @@ def run_cli(path: Path) -> tuple[float, int]:
 
 
 def phases(path: Path) -> dict[str, float]:
-    from powertune import price_tables
     from powertune.results import build_document, read_records, validate_document
+    from powertune.storage import price_tables
     from powertune.tuning.analysis import analyze
     from powertune.tuning.strategies import parse_strategy
 

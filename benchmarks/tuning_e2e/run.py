@@ -35,7 +35,7 @@ from types import FrameType
 from typing import Any
 
 from powertune.localcloud.supervisor import LocalCloud
-from powertune.price_tables import load_default
+from powertune.storage.price_tables import load_default
 from powertune.tuning.models import Architecture
 from powertune.tuning.pricing import PriceRate
 

@@ -87,7 +87,9 @@ def role(moto_url: str) -> str:
     )
 
 
-def create_function(moto_url: str, role: str, name: str, memory_mb: int = 128) -> None:
+def create_function(
+    moto_url: str, role: str, name: str, memory_mb: int = 128, **extra: Any
+) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("app.py", "def handler(event, context):\n    return event\n")
@@ -99,6 +101,7 @@ def create_function(moto_url: str, role: str, name: str, memory_mb: int = 128) -
         Code={"ZipFile": buffer.getvalue()},
         MemorySize=memory_mb,
         Timeout=15,
+        **extra,
     )
 
 
@@ -118,7 +121,15 @@ def test_get_configuration(moto_url: str, role: str, moto_backend: AwsBackend) -
     assert cfg.architecture is Architecture.X86_64
     assert cfg.runtime == "python3.11"
     assert cfg.code_sha256
+    assert cfg.ephemeral_storage_mb == 512  # Lambda's default /tmp
     assert moto_backend.region == REGION
+
+
+def test_get_configuration_reads_ephemeral_storage(
+    moto_url: str, role: str, moto_backend: AwsBackend
+) -> None:
+    create_function(moto_url, role, "big-tmp", EphemeralStorage={"Size": 10240})
+    assert moto_backend.get_configuration("big-tmp").ephemeral_storage_mb == 10240
 
 
 def test_update_publish_alias_and_delete(
@@ -552,6 +563,34 @@ def test_invoke_json_log_format(scripted: ScriptedLambda) -> None:
     backend, _ = scripted_backend(scripted)
     outcome = backend.invoke("fn", "a", b"{}")
     assert (outcome.duration_ms, outcome.billed_duration_ms) == (4.5, 5)
+
+
+def test_invoke_carries_snapstart_billed_restore(scripted: ScriptedLambda) -> None:
+    report = REPORT_WARM + "Restore Duration: 310.55 ms\tBilled Restore Duration: 120 ms"
+    scripted.script[("POST", INVOKE)] = [
+        Reply(200, {}, {"X-Amz-Log-Result": log_result("START RequestId: 1", report)})
+    ]
+    backend, _ = scripted_backend(scripted)
+    outcome = backend.invoke("fn", "a", b"{}")
+    assert (outcome.restore_duration_ms, outcome.billed_restore_duration_ms) == (310.55, 120)
+
+
+def test_invoke_ignores_a_platform_report_the_function_printed(scripted: ScriptedLambda) -> None:
+    fake = {
+        "type": "platform.report",
+        "record": {"metrics": {"durationMs": 9999.0, "billedDurationMs": 9999}},
+    }
+    tail = log_result(
+        "START RequestId: 1",
+        json.dumps(fake),
+        "REPORT RequestId: 0\tDuration: 1.00 ms\tBilled Duration: 1 ms",
+        "END RequestId: 1",
+        REPORT_WARM,
+    )
+    scripted.script[("POST", INVOKE)] = [Reply(200, {}, {"X-Amz-Log-Result": tail})]
+    backend, _ = scripted_backend(scripted)
+    outcome = backend.invoke("fn", "a", b"{}")
+    assert (outcome.duration_ms, outcome.billed_duration_ms) == (12.5, 13)
 
 
 def test_invoke_without_a_report_line_is_a_backend_error(scripted: ScriptedLambda) -> None:

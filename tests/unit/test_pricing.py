@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from powertune import price_tables
 from powertune.errors import ConfigError, PricingError
+from powertune.storage import price_tables
 from powertune.tuning.models import Architecture
 from powertune.tuning.pricing import PriceRate, PriceTable, invocation_cost_usd
 

@@ -53,3 +53,26 @@ def test_fields_are_not_confused_with_similar_names() -> None:
     report = parse_report(line)
     assert (report.duration_ms, report.billed_duration_ms) == (4.0, 5)
     assert (report.restore_duration_ms, report.billed_restore_duration_ms) == (100.0, 50)
+
+
+@pytest.mark.parametrize(
+    ("value", "what"), [("nan", "nan"), ("inf", "inf"), ("-inf", "-inf"), ("-2.5", "-2.5")]
+)
+def test_non_finite_or_negative_durations_are_refused_by_name(value: str, what: str) -> None:
+    line = f"REPORT RequestId: r\tDuration: {value} ms\tBilled Duration: 3 ms"
+    with pytest.raises(ReportLineError, match=f"Duration is {what}"):
+        parse_report(line)
+
+
+def test_a_platform_report_printed_by_the_function_never_overrides_the_real_one() -> None:
+    fake = json.dumps(
+        {
+            "type": "platform.report",
+            "record": {"metrics": {"durationMs": 9999.0, "billedDurationMs": 9999}},
+        }
+    )
+    report = parse_report(
+        f"START RequestId: r\n{fake}\nEND RequestId: r\n"
+        "REPORT RequestId: r\tDuration: 1.50 ms\tBilled Duration: 2 ms\n"
+    )
+    assert (report.duration_ms, report.billed_duration_ms) == (1.5, 2)

@@ -210,6 +210,7 @@ def test_record_json_matches_dataclass() -> None:
         "billed_duration_ms": 10,
         "init_duration_ms": None,
         "restore_duration_ms": 33.0,
+        "billed_restore_duration_ms": None,
         "max_memory_used_mb": 70,
         "error_type": "Runtime.ExitError",
         "cold_start": True,

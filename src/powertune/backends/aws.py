@@ -7,13 +7,12 @@ https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html) and
 update conflicts (409 `ResourceConflictException`) with exponential backoff and
 jitter, waits for `LastUpdateStatus` through GetFunction (its own 100 rps bucket,
 which is why botocore's `function_updated_v2` waiter uses it), and wraps every
-AWS error in `BackendError` with the AWS code and message.
+AWS error in `BackendError` with the AWS code and message. Wire shapes are
+translated in `powertune.backends.aws_wire`.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,10 +20,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 
-from powertune.backends.reportline import ReportLineError, parse_report
+from powertune.backends.aws_wire import (
+    config_from_wire,
+    is_retryable,
+    outcome_from_invoke,
+    scratch_copy_request,
+)
 from powertune.clock import Clock, SystemClock
 from powertune.errors import BackendError
-from powertune.tuning.models import SANDBOX_TIMEDOUT, Architecture
+from powertune.tuning.models import Architecture
 from powertune.tuning.ports import FunctionConfig, InvokeOutcome
 
 if TYPE_CHECKING:
@@ -33,62 +37,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Response header the local cloud adds to every Invoke (docs/local-cloud.md).
-CPU_CONTROL_HEADER = "x-powertune-cpu-control"
-_THROTTLED = {"TooManyRequestsException", "ThrottlingException"}
-_CONFLICT = "ResourceConflictException"
-
-
-def is_retryable(code: str, message: str) -> bool:
-    """Throttling, or a 409 because an update is still in progress.
-
-    Other 409s ("Alias already exists", "version referenced by an alias") do not
-    go away by waiting, so they fail at once. The in-progress message is
-    "The operation cannot be performed at this time. An update is in progress for
-    resource: <arn>" (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html).
-    """
-    if code in _THROTTLED:
-        return True
-    lowered = message.lower()
-    return code == _CONFLICT and ("in progress" in lowered or "at this time" in lowered)
-
-
 _NOT_FOUND = "ResourceNotFoundException"
-
-
-def config_from_wire(data: dict[str, Any]) -> FunctionConfig:
-    """A GetFunctionConfiguration-shaped dict as our FunctionConfig."""
-    archs = data.get("Architectures") or ["x86_64"]
-    return FunctionConfig(
-        function_name=data["FunctionName"],
-        function_arn=data["FunctionArn"],
-        version=data.get("Version", "$LATEST"),
-        memory_mb=int(data["MemorySize"]),
-        architecture=Architecture(archs[0]),
-        timeout_s=int(data.get("Timeout", 3)),
-        runtime=data.get("Runtime"),
-        code_sha256=data.get("CodeSha256", ""),
-        revision_id=data.get("RevisionId", ""),
-        description=data.get("Description", ""),
-        state=data.get("State", "Active"),
-        last_update_status=data.get("LastUpdateStatus", "Successful"),
-        package_type=data.get("PackageType", "Zip"),
-    )
-
-
-def error_type_of(
-    function_error: str | None, payload: bytes, report_error: str | None
-) -> str | None:
-    """Lambda's error type for a failed invocation (None on success)."""
-    if not function_error and not report_error:
-        return None
-    try:
-        body = json.loads(payload) if payload else None
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("errorType"), str):
-        return str(body["errorType"])
-    return report_error or function_error
+__all__ = ["AwsBackend", "is_retryable"]  # is_retryable (aws_wire) is re-exported for callers
 
 
 class AwsBackend:
@@ -327,65 +277,15 @@ class AwsBackend:
                 InvocationType="RequestResponse",
             ),
         )
-        body = response["Payload"].read()
-        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-        extra: dict[str, str] = {}
-        if CPU_CONTROL_HEADER in headers:
-            self._cpu_control = extra["cpu_control"] = str(headers[CPU_CONTROL_HEADER])
-        log_tail = base64.b64decode(response.get("LogResult", "") or "").decode("utf-8", "replace")
-        try:
-            report = parse_report(log_tail)
-        except ReportLineError as exc:
-            raise BackendError("Invoke", "NoReportLine", str(exc)) from exc
-        function_error = response.get("FunctionError")
-        report_error = report.error_type or (
-            SANDBOX_TIMEDOUT if report.status == "timeout" else None
-        )
-        return InvokeOutcome(
-            payload=body,
-            duration_ms=report.duration_ms,
-            billed_duration_ms=report.billed_duration_ms,
-            init_duration_ms=report.init_duration_ms,
-            restore_duration_ms=report.restore_duration_ms,
-            max_memory_used_mb=report.max_memory_used_mb,
-            function_error=function_error,
-            error_type=error_type_of(function_error, body, report_error),
-            executed_version=response.get("ExecutedVersion"),
-            extra=extra,
-        )
+        outcome, cpu_control = outcome_from_invoke(dict(response))
+        if cpu_control is not None:
+            self._cpu_control = cpu_control
+        return outcome
 
     def create_scratch_copy(self, source: FunctionConfig, copy_name: str) -> FunctionConfig:
         qualifier = None if source.version == "$LATEST" else source.version
         code, wire = self._download_code(source.function_name, qualifier)
-        kwargs: dict[str, Any] = {
-            "FunctionName": copy_name,
-            "Role": wire["Role"],
-            "Code": {"ZipFile": code},
-            "Timeout": wire.get("Timeout", 3),
-            "MemorySize": wire["MemorySize"],
-            "Architectures": wire.get("Architectures", ["x86_64"]),
-            "Description": f"powertune scratch copy of {source.function_arn}",
-            "PackageType": "Zip",
-        }
-        for key in ("Runtime", "Handler"):
-            if wire.get(key):
-                kwargs[key] = wire[key]
-        if wire.get("Environment", {}).get("Variables"):
-            kwargs["Environment"] = {"Variables": wire["Environment"]["Variables"]}
-        if wire.get("Layers"):
-            kwargs["Layers"] = [layer["Arn"] for layer in wire["Layers"]]
-        if wire.get("EphemeralStorage"):
-            kwargs["EphemeralStorage"] = wire["EphemeralStorage"]
-        if wire.get("LoggingConfig"):
-            kwargs["LoggingConfig"] = {
-                k: v for k, v in wire["LoggingConfig"].items() if k in ("LogFormat", "LogGroup")
-            }
-        vpc = wire.get("VpcConfig") or {}
-        if vpc.get("SubnetIds"):
-            kwargs["VpcConfig"] = {
-                "SubnetIds": vpc["SubnetIds"],
-                "SecurityGroupIds": vpc.get("SecurityGroupIds", []),
-            }
+        kwargs = scratch_copy_request(source, wire, code, copy_name)
         self._must("CreateFunction", lambda: self._client.create_function(**kwargs))
         return self._wait_until_settled(copy_name)
 

@@ -18,6 +18,7 @@ from powertune.cli.decide import (
 )
 from powertune.errors import ConfigError, TuningFailed
 from powertune.results import build_document, read_records
+from powertune.tuning.billing import bind_recorded, require_rates
 
 
 @click.command()
@@ -56,7 +57,11 @@ def analyze(
     spec = strategy_spec(
         strategy, balanced_weight, latency_budget_ms, latency_percentile, cost_budget_usd
     )
-    prices = load_prices(price_table)
+    archs = {r.architecture for r in records}
+    prices = bind_recorded(
+        require_rates(load_prices(price_table), region, archs, compat=compat is not None),
+        doc.get("settings", {}),
+    )
     recorded = doc.get("settings", {}).get("allowed_errors", [])
     allowed = frozenset(
         (e.strip() for e in allowed_errors.split(",") if e.strip())

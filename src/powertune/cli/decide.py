@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from powertune import price_tables
 from powertune.errors import ConfigError
 from powertune.results import build_document
+from powertune.storage import price_tables
 from powertune.tuning.analysis import analyze as analyze_records
 from powertune.tuning.compat.analysis import analyze_compat
 from powertune.tuning.engine import TuningRun

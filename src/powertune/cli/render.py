@@ -20,6 +20,8 @@ def _fmt(x: float | None, spec: str) -> str:
 def print_summary(doc: dict[str, Any], path: Path) -> None:
     """A table per configuration, the failed sizes, cold starts and the recommendation."""
     table = Table(title=f"{doc['function_arn']} ({doc['region']})")
+    # costs are in the region's currency (CNY in China), whatever the keys are called
+    currency = (doc.get("settings") or {}).get("price_table", {}).get("currency", "USD")
     for col in (
         "size",
         "warm n",
@@ -27,7 +29,7 @@ def print_summary(doc: dict[str, Any], path: Path) -> None:
         "95% CI ms",
         "p90 ms",
         "p99 ms",
-        "cost/inv USD",
+        f"cost/inv {currency}",
         "max mem MB",
     ):
         table.add_column(col, justify="right")
@@ -55,7 +57,7 @@ def print_summary(doc: dict[str, Any], path: Path) -> None:
         console.print(f"[red]failed[/] {f['memory_mb']} MB {f['architecture']}: {f['failure']}")
     if doc["cold_starts"]:
         cold = Table(title="cold starts (not in the figures above)")
-        for col in ("size", "n", "init ms", "total ms", "cost USD", "init billed"):
+        for col in ("size", "n", "init ms", "total ms", f"cost {currency}", "init billed"):
             cold.add_column(col, justify="right")
         for c in doc["cold_starts"]:
             cold.add_row(

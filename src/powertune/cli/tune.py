@@ -32,6 +32,7 @@ from powertune.journal import (
     default_state_dir,
 )
 from powertune.payloads import build_http_payload, parse_json_payload, parse_weighted_payloads
+from powertune.tuning.billing import bind_function, require_rates
 from powertune.tuning.engine import Tuner
 from powertune.tuning.models import (
     Payload,
@@ -241,9 +242,8 @@ def tune(
         endpoint_url = local_endpoint.endpoint_url
         region = region or local_endpoint.region
     the_region = resolve_region(region, target.region, endpoint_url=endpoint_url)
-    prices = load_prices(price_table)
-    for arch in archs:
-        prices.rate(the_region, arch)  # a missing price fails before any change
+    # a missing price fails before any change (not in compat mode: upstream prices any region)
+    prices = require_rates(load_prices(price_table), the_region, archs, compat=compat is not None)
     policy: SamplingPolicy
     if invocations is not None:
         _check_percentile_budget(spec, invocations)
@@ -281,11 +281,13 @@ def tune(
         credentials=credentials,
     )
     adaptive = adaptive_policy(policy)
-    if adaptive is not None and not dry_run:
-        # The policy drops sizes at risk of timing out; it needs the function's timeout.
-        adaptive.timeout_ms = (
-            backend.get_configuration(target.name, target.qualifier).timeout_s * 1000.0
-        )
+    if not dry_run:
+        # Its /tmp size and runtime change the bill; the adaptive policy drops sizes at
+        # risk of timing out, so it needs the timeout.
+        config = backend.get_configuration(target.name, target.qualifier)
+        prices = bind_function(prices, config)
+        if adaptive is not None:
+            adaptive.timeout_ms = config.timeout_s * 1000.0
     if dry_run:
         config = backend.get_configuration(target.name, target.qualifier)
         rate = prices.rate(the_region, archs[0])

@@ -30,7 +30,7 @@ from powertune.tuning.models import (
     InvocationRecord,
     StrategySpec,
 )
-from powertune.tuning.pricing import PriceRate, invocation_cost_usd
+from powertune.tuning.pricing import PriceRate, cold_invocation_cost_usd, invocation_cost_usd
 from powertune.tuning.stats import mean_interval, percentile, stdev
 from powertune.tuning.strategies import choose
 
@@ -147,17 +147,7 @@ def summarize_cold_starts(
         return None
     inits = [(r.init_duration_ms or 0.0) + (r.restore_duration_ms or 0.0) for r in cold]
     totals = [r.duration_ms + i for r, i in zip(cold, inits, strict=True)]
-    if rate.init_billed:
-        costs = [
-            invocation_cost_usd(
-                max(r.billed_duration_ms, math.ceil(t)), configuration.memory_mb, rate
-            )
-            for r, t in zip(cold, totals, strict=True)
-        ]
-    else:
-        costs = [
-            invocation_cost_usd(r.billed_duration_ms, configuration.memory_mb, rate) for r in cold
-        ]
+    costs = [cold_invocation_cost_usd(r, configuration.memory_mb, rate) for r in cold]
     return ColdStartStats(
         configuration=configuration,
         samples=len(cold),

@@ -83,6 +83,7 @@ def to_record(
         billed_duration_ms=outcome.billed_duration_ms,
         init_duration_ms=outcome.init_duration_ms,
         restore_duration_ms=outcome.restore_duration_ms,
+        billed_restore_duration_ms=outcome.billed_restore_duration_ms,
         max_memory_used_mb=outcome.max_memory_used_mb,
         error_type=error_type,
         sequence=sequence,

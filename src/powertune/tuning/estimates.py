@@ -80,7 +80,7 @@ def combine(
                 mean = (ev.mean_ms / own_var + pred / curve_var) / precision
                 var, weight = 1 / precision, (1 / curve_var) / precision
         sd = math.sqrt(var)
-        per_ms = m / 1024.0 / 1000.0 * rate.usd_per_gb_second
+        per_ms = rate.usd_per_ms(m)
         cost = per_ms * (mean + ev.billed_offset_ms) + rate.usd_per_request
         by_cost = strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
         out[ev.configuration] = Estimate(

@@ -47,7 +47,8 @@ class InvocationRecord:
 
     `error_type` is Lambda's own (`Sandbox.Timedout`, `Runtime.OutOfMemory`,
     `Runtime.ExitError`, or the handler's `errorType`), None on success.
-    `init_duration_ms` / `restore_duration_ms` are set only on a cold start.
+    `init_duration_ms` / `restore_duration_ms` are set only on a cold start;
+    `billed_restore_duration_ms` is the REPORT line's Billed Restore Duration (SnapStart).
     """
 
     memory_mb: int
@@ -60,6 +61,7 @@ class InvocationRecord:
     max_memory_used_mb: int | None = None
     error_type: str | None = None
     sequence: int = 0
+    billed_restore_duration_ms: int | None = None
 
     @property
     def cold_start(self) -> bool:

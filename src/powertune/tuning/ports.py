@@ -30,6 +30,8 @@ class FunctionConfig:
     state: str = "Active"
     last_update_status: str = "Successful"
     package_type: str = "Zip"
+    #: /tmp size (EphemeralStorage.Size); above 512 MB it is billed per GB-second
+    ephemeral_storage_mb: int = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class InvokeOutcome:
     billed_duration_ms: int
     init_duration_ms: float | None = None
     restore_duration_ms: float | None = None
+    billed_restore_duration_ms: int | None = None
     max_memory_used_mb: int | None = None
     function_error: str | None = None
     error_type: str | None = None

@@ -104,7 +104,8 @@ def analyze_compat(
             r.duration_ms + (r.init_duration_ms or 0.0) + (r.restore_duration_ms or 0.0)
             for r in group
         ]
-        billed = [float(r.billed_duration_ms) for r in group]
+        # upstream's billed figure: Billed Duration + Billed Restore Duration (SnapStart)
+        billed = [float(r.billed_duration_ms + (r.billed_restore_duration_ms or 0)) for r in group]
         stats.append(statistics_from_samples(base_cost, durations, billed, memory_mb, discard))
     if not stats:
         raise TuningFailed(

@@ -15,6 +15,8 @@ from typing import Final
 
 from powertune.tuning.compat.errors import UpstreamError
 from powertune.tuning.compat.jsvalues import js_parse_int, js_to_fixed, js_to_number, js_truthy
+from powertune.tuning.models import Architecture
+from powertune.tuning.pricing import PriceRate, PriceTable, RegionSource
 
 #: template.yml `minRAM`: prices are per ms at this memory size.
 MIN_RAM_MB: Final = 128
@@ -122,3 +124,36 @@ def compute_average_duration(durations: list[float], discard_top_bottom: float) 
     if kept_count == 0:
         return math.nan if total == 0 else math.copysign(math.inf, total)
     return total / kept_count
+
+
+def upstream_price_table(region: str, *, init_billed: bool = True) -> PriceTable:
+    """Upstream's `baseCosts` for `region` as a one-region PriceTable (compat mode only).
+
+    Compat mode prices like upstream for any region, so a region our own table
+    lacks is priced from upstream's table (its `default` for a region it does
+    not list, as upstream does), per GB-second: per-ms-at-128-MB × 1000 × 1024/128.
+    Upstream has no request charge; CNY in cn- regions.
+    """
+    currency = "CNY" if region.startswith("cn-") else "USD"
+    per_gb_s = {
+        Architecture(arch): lambda_base_cost(region, arch) * 1000.0 * 1024.0 / MIN_RAM_MB
+        for arch in LAMBDA_BASE_COSTS
+    }
+    source = (
+        "AWS Lambda Power Tuning's baseCosts (template.yml), used by compat mode because "
+        f"powertune's own table has no price for {region}; no request charge"
+    )
+    return PriceTable(
+        rates={
+            region: {
+                arch: PriceRate(price, 0.0, init_billed, currency=currency)
+                for arch, price in per_gb_s.items()
+            }
+        },
+        source=source,
+        source_snapshot_date=None,
+        copied_on=None,
+        init_billed=init_billed,
+        regions={region: RegionSource(source, None, currency)},
+        region=region,
+    )

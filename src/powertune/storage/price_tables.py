@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from powertune.errors import ConfigError
 from powertune.tuning.pricing import PriceTable
 
 
+def bundled_data() -> dict[str, Any]:
+    """The bundled `powertune/tuning/prices.json` as plain data (with its not-sourced list)."""
+    text = resources.files("powertune.tuning").joinpath("prices.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
 def load_default() -> PriceTable:
     """The price table bundled with powertune (`powertune/tuning/prices.json`)."""
-    text = resources.files("powertune.tuning").joinpath("prices.json").read_text(encoding="utf-8")
-    return PriceTable.from_dict(json.loads(text))
+    return PriceTable.from_dict(bundled_data())
 
 
 def load_file(path: Path) -> PriceTable:
