@@ -91,8 +91,9 @@ def test_exact_control_plane_sequence() -> None:
         ("PublishVersion", "fn", f"powertune run {RUN} 512MB/x86_64"),
         ("CreateAlias", "fn", f"pt-{RUN}-512-x86_64", "2"),
         ("UpdateFunctionConfiguration", "fn", "128", "x86_64"),  # restore
-        ("DeleteAlias", "fn", f"pt-{RUN}-256-x86_64"),
+        # aliases in reverse order (the undo order: a moved alias goes back step by step)
         ("DeleteAlias", "fn", f"pt-{RUN}-512-x86_64"),
+        ("DeleteAlias", "fn", f"pt-{RUN}-256-x86_64"),
         ("DeleteFunction", "fn", "1"),
         ("DeleteFunction", "fn", "2"),
     ]
