@@ -201,6 +201,12 @@ class RunLedger:
         self._entries[index] = replace(self._entries[index], **values)
         self.save()
 
+    def set_status(self, indices: list[int], status: Status) -> None:
+        """Give several entries one status in a single write (one step, all or nothing)."""
+        for i in indices:
+            self._entries[i] = replace(self._entries[i], status=status)
+        self.save()
+
     def done(self, index: int, **values: Any) -> None:
         self.update(index, status=Status.DONE, **values)
 

@@ -112,7 +112,9 @@ def restore_latest(
         _mark(ledger, indices, Status.UNDONE)
         (report or _silent)(f"{function_name} is already at its original {memory_mb} MB")
         return None
-    ours = current.revision_id == _known_revision(ledger, function_name, first) or (
+    # An empty RevisionId (moto has none) proves nothing: then only the configuration counts.
+    known = _known_revision(ledger, function_name, first)
+    ours = bool(known) and current.revision_id == known or (
         (current.memory_mb, current.architecture, current.code_sha256)
         == (last.memory_mb, last.architecture, first.code_sha256)
     )
@@ -254,8 +256,9 @@ def _undo_function(
 
 
 def _mark(ledger: RunLedger, indices: list[int], status: Status) -> None:
-    for i in indices:
-        ledger.update(i, status=status)
+    # One write for all: a kill between two of them would leave a later update
+    # pending alone, and its "before" is not the original configuration.
+    ledger.set_status(indices, status)
 
 
 def _attempt(
