@@ -275,7 +275,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if self.server.deny and self.command == "DELETE" and "/aliases/" in self.path:
             self._reply(403, {"x-amzn-ErrorType": "AccessDeniedException"}, b'{"Message": "no"}')
             return
-        upstream = HTTPConnection(self.server.upstream.hostname, self.server.upstream.port)
+        upstream = HTTPConnection(self.server.upstream.netloc)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         upstream.request(self.command, self.path, body=body, headers=headers)
         answer = upstream.getresponse()
