@@ -114,10 +114,13 @@ def restore_latest(
         return None
     # An empty RevisionId (moto has none) proves nothing: then only the configuration counts.
     known = _known_revision(ledger, function_name, first)
-    ours = bool(known) and current.revision_id == known or (
-        (current.memory_mb, current.architecture, current.code_sha256)
-        == (last.memory_mb, last.architecture, first.code_sha256)
+    unchanged = bool(known) and current.revision_id == known
+    landed = (current.memory_mb, current.architecture, current.code_sha256) == (
+        last.memory_mb,
+        last.architecture,
+        first.code_sha256,
     )
+    ours = unchanged or landed
     if ours:
         try:
             backend.update_configuration(
