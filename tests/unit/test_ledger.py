@@ -111,6 +111,21 @@ def test_a_failing_delete_alias_does_not_stop_the_rest() -> None:
     assert ledger.closed
 
 
+def test_a_failed_search_for_an_unrecorded_version_is_retried_next_time() -> None:
+    backend = FakeBackend()
+    original = backend.add_function("fn", memory_mb=128)
+    ledger = RunLedger(original, "run1")
+    ledger.record(version_published("fn", f"{PREFIX}128MB/x86_64"))
+    backend.publish_version("fn", description=f"{PREFIX}128MB/x86_64", code_sha256="")
+    backend.fail_on["ListVersionsByFunction"] = "ServiceException"
+    [problem] = undo(ledger, backend)
+    assert (problem.kind, problem.resource) == (ProblemKind.FAILED, "versions of fn")
+    assert [e.status for e in ledger.entries] == [Status.INTENDED]
+    assert undo(ledger, backend) == []
+    assert backend.state("fn")[1] == {}
+    assert ledger.closed
+
+
 def test_an_intended_update_that_never_landed_changes_nothing() -> None:
     backend = FakeBackend()
     original = backend.add_function("fn", memory_mb=128)

@@ -236,7 +236,9 @@ def _find_unseen(ledger: RunLedger, backend: Backend, function_name: str) -> Non
 def _undo_version(
     ledger: RunLedger, backend: Backend, index: int, change: Change, say: Report
 ) -> None:
-    if change.version is None or not change.owned:
+    if change.version is None:
+        return  # number unknown: `_find_unseen` resolves it, now or on the next undo
+    if not change.owned:
         # A publish that returned someone's existing version: used, never deleted.
         ledger.update(index, status=Status.UNDONE)
         return
