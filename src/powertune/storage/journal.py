@@ -31,18 +31,11 @@ def default_state_dir() -> Path:
     return Path(base) / "powertune"
 
 
-class FileJournal:
-    """A LedgerSink keeping one run's ledger in one JSON file."""
+class JournalFile:
+    """A LedgerSink keeping one run's ledger in the JSON file `path`."""
 
-    def __init__(self, directory: Path, function_name: str, run_id: str) -> None:
-        self.path = directory / "journals" / f"{function_name}-{run_id}.json"
-
-    @classmethod
-    def at(cls, path: Path) -> FileJournal:
-        """The journal stored in `path` (as `pending_journals` lists them)."""
-        journal = cls.__new__(cls)
-        journal.path = path
-        return journal
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
     def save(self, ledger: RunLedger) -> None:
         """Persist `ledger`, or remove the file once undo left nothing pending."""
@@ -52,8 +45,15 @@ class FileJournal:
         write_atomically(self.path, json.dumps(ledger.to_dict(), indent=2))
 
     def load(self) -> RunLedger:
-        """The ledger in this journal, saving back here at each undo step."""
+        """The ledger in this file, saving back here at each undo step."""
         return RunLedger.from_dict(_read(self.path), on_change=self.save)
+
+
+class FileJournal(JournalFile):
+    """The journal of run `run_id` on `function_name`, in `<directory>/journals/`."""
+
+    def __init__(self, directory: Path, function_name: str, run_id: str) -> None:
+        super().__init__(directory / "journals" / f"{function_name}-{run_id}.json")
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -75,7 +75,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def load_ledger(path: Path) -> RunLedger:
     """The ledger of the journal at `path`, persisting back to it."""
-    return FileJournal.at(path).load()
+    return JournalFile(path).load()
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -9,7 +9,7 @@ Order, and why:
    at cannot be deleted (ResourceConflictException);
 3. versions, including ones whose PublishVersion raised or was killed before its
    number was written down, found by the run's description prefix;
-4. scratch functions (which takes whatever is left on them).
+4. scratch functions, with their aliases and versions (one DeleteFunction).
 
 Every step stands alone: a failure becomes a `Problem` and the next steps still
 run. After each step the ledger is persisted (`on_change`), so a second `undo`
@@ -71,13 +71,17 @@ def undo(ledger: RunLedger, backend: Backend, *, report: Report | None = None) -
     for fn in sorted(latest - scratch):
         step = partial(restore_latest, ledger, backend, fn, say)
         _attempt(ledger, problems, f"$LATEST of {fn}", step)
-    for index, change in reversed(ledger.pending(ChangeKind.ALIAS_CREATED, ChangeKind.ALIAS_MOVED)):
+    # A scratch function's aliases and versions go with it (DeleteFunction without a
+    # qualifier deletes them all), so they are left to step 4.
+    aliases = ledger.pending(ChangeKind.ALIAS_CREATED, ChangeKind.ALIAS_MOVED)
+    for index, change in reversed([(i, c) for i, c in aliases if c.function_name not in scratch]):
         step = partial(_undo_alias, ledger, backend, index, change, say)
         _attempt(ledger, problems, f"alias {change.function_name}:{change.alias}", step)
     published = {e.function_name for _, e in ledger.pending(ChangeKind.VERSION_PUBLISHED)}
     for fn in sorted(published - scratch):
         _attempt(ledger, problems, f"versions of {fn}", partial(_find_unseen, ledger, backend, fn))
-    for index, change in ledger.pending(ChangeKind.VERSION_PUBLISHED):
+    versions = ledger.pending(ChangeKind.VERSION_PUBLISHED)
+    for index, change in [(i, c) for i, c in versions if c.function_name not in scratch]:
         step = partial(_undo_version, ledger, backend, index, change, say)
         _attempt(ledger, problems, f"version {change.function_name}:{change.version}", step)
     for index, change in ledger.pending(ChangeKind.FUNCTION_CREATED):
