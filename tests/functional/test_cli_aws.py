@@ -15,18 +15,30 @@ import sys
 import threading
 import zipfile
 from collections.abc import Iterator
+from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from cli_runner import cli
 
 from powertune.backends.aws import AwsBackend
-from powertune.journal import FileJournal
+from powertune.storage.journal import FileJournal, load_ledger
+from powertune.tuning.ledger import (
+    ChangeKind,
+    RunLedger,
+    alias_created,
+    latest_updated,
+    version_published,
+)
 from powertune.tuning.models import Architecture
+from powertune.tuning.undo import ProblemKind
 
 REGION = "us-east-1"
+X86 = Architecture.X86_64
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +153,35 @@ def test_dry_run_against_the_api_changes_nothing(
     assert not (tmp_path / "out").exists()
 
 
+def killed_run(url: str, name: str, folder: Path) -> FileJournal:
+    """What a run did before SIGKILL, each change recorded in the ledger first as the engine does.
+
+    Two sizes: 512 MB fully prepared (version 1 behind its alias), then 1024 MB set and
+    published, killed before the version's number was written down.
+    """
+    lam = client(url)
+    backend = AwsBackend(lam)
+    current = backend.get_configuration(name)
+    journal = FileJournal(folder, name, "run1")
+    ledger = RunLedger(current, "run1", on_change=journal.save)
+    ledger.save()
+    for memory in (512, 1024):
+        i = ledger.record(latest_updated(current, memory, X86, current.revision_id))
+        lam.update_function_configuration(FunctionName=name, MemorySize=memory)
+        current = backend.get_configuration(name)
+        ledger.done(i, revision_after=current.revision_id)
+        description = f"powertune run run1 {memory}MB/x86_64"
+        i = ledger.record(version_published(name, description))
+        version = lam.publish_version(FunctionName=name, Description=description)["Version"]
+        if memory == 1024:
+            break  # SIGKILL here: version 2 exists, the ledger does not know its number
+        ledger.done(i, version=version)
+        i = ledger.record(alias_created(name, "pt-run1-512-x86_64", version))
+        lam.create_alias(FunctionName=name, Name="pt-run1-512-x86_64", FunctionVersion=version)
+        ledger.done(i)
+    return journal
+
+
 def test_cleanup_finishes_a_killed_run(
     moto_url: str,
     role: str,
@@ -149,34 +190,17 @@ def test_cleanup_finishes_a_killed_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     create(moto_url, role, "killed")
-    lam = client(moto_url)
-    original = AwsBackend(lam).get_configuration("killed")
-    # What a run did before SIGKILL, journal first as the engine does.
-    journal = FileJournal(tmp_path / "state", "killed", "run1")
-    journal.begin(original, scratch_copy=None)
-    journal.updating(512, Architecture.X86_64)
-    lam.update_function_configuration(FunctionName="killed", MemorySize=512)
-    journal.updated("")  # moto has no RevisionId
-    version = lam.publish_version(FunctionName="killed", Description="powertune run run1")
-    journal.created_version("killed", version["Version"])
-    journal.created_alias("killed", "pt-run1-512-x86_64")
-    lam.create_alias(FunctionName="killed", Name="pt-run1-512-x86_64", FunctionVersion="1")
-    journal.updating(1024, Architecture.X86_64)
-    lam.update_function_configuration(FunctionName="killed", MemorySize=1024)
-    journal.updated("")
-    journal.publishing("killed")
-    lam.publish_version(FunctionName="killed", Description="powertune run run1 1024MB/x86_64")
-    # SIGKILL here: version 2 exists, the journal does not know its number
+    journal = killed_run(moto_url, "killed", tmp_path / "state")
     assert state(moto_url, "killed") == (1024, ["$LATEST", "1", "2"], ["pt-run1-512-x86_64"])
 
     args = ["cleanup", "killed", "--endpoint-url", moto_url]  # region: from the journal
     code, out, err = cli(args, capsys, monkeypatch)
     assert code == 0, err
     assert out.splitlines() == [
+        "restored killed to 128 MB",
         "deleted alias killed:pt-run1-512-x86_64",
         "deleted version killed:1",
-        "deleted version killed:2 (published, not yet journaled)",
-        "restored killed to 128 MB",
+        "deleted version killed:2",  # found by its description
     ]
     assert state(moto_url, "killed") == (128, ["$LATEST"], [])
     assert not journal.path.exists()
@@ -196,8 +220,8 @@ def test_cleanup_leaves_a_redeployed_function_alone(
     lam = client(moto_url)
     original = AwsBackend(lam).get_configuration("redeployed")
     journal = FileJournal(tmp_path / "state", "redeployed", "run2")
-    journal.begin(original, scratch_copy=None)
-    journal.updating(256, Architecture.X86_64)
+    ledger = RunLedger(original, "run2", on_change=journal.save)
+    ledger.record(latest_updated(original, 256, X86, original.revision_id))
     lam.update_function_configuration(FunctionName="redeployed", MemorySize=256)
     # someone deploys new code and memory before cleanup runs
     lam.update_function_code(
@@ -209,9 +233,106 @@ def test_cleanup_leaves_a_redeployed_function_alone(
         capsys,
         monkeypatch,
     )
-    assert code == 0, err
-    assert "left redeployed alone" in out
+    assert code == 0, err  # their change is theirs: nothing of ours is left
+    assert out.startswith(f"{ProblemKind.LEFT_ALONE.value}: redeployed changed during the run")
     assert state(moto_url, "redeployed")[0] == 1024
+    assert not journal.path.exists()
+
+
+class FaultProxy(ThreadingHTTPServer):
+    """An HTTP proxy to moto that refuses DeleteAlias (403 AccessDenied) while `deny` is set."""
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.upstream = urlsplit(upstream)
+        self.deny = True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: FaultProxy
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        self._forward()
+
+    def do_POST(self) -> None:
+        self._forward()
+
+    def do_PUT(self) -> None:
+        self._forward()
+
+    def do_DELETE(self) -> None:
+        self._forward()
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.deny and self.command == "DELETE" and "/aliases/" in self.path:
+            self._reply(403, {"x-amzn-ErrorType": "AccessDeniedException"}, b'{"Message": "no"}')
+            return
+        upstream = HTTPConnection(self.server.upstream.netloc)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        upstream.close()
+        passed = {k: v for k, v in answer.getheaders() if k.lower() not in _HOP}
+        self._reply(answer.status, passed, data)
+
+    def _reply(self, status: int, headers: dict[str, str], data: bytes) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+_HOP = {"content-length", "transfer-encoding", "connection", "server", "date"}
+
+
+def test_cleanup_carries_on_past_a_failing_delete_alias_and_exits_1(
+    moto_url: str,
+    role: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    create(moto_url, role, "denied")
+    journal = killed_run(moto_url, "denied", tmp_path / "state")
+    proxy = FaultProxy(moto_url)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        args = ["cleanup", "denied", "--region", REGION, "--endpoint-url", proxy.url]
+        code, out, err = cli(args, capsys, monkeypatch)
+        assert code == 1, err
+        lines = out.splitlines()
+        # The rest is still undone. (Unlike AWS, moto deletes a version an alias points
+        # at; tests/unit/test_ledger.py covers the ResourceConflict that AWS returns.)
+        assert lines[:3] == [
+            "restored denied to 128 MB",
+            "deleted version denied:1",
+            "deleted version denied:2",
+        ], out
+        assert lines[3].startswith(f"{ProblemKind.FAILED.value}: alias denied:pt-run1-512-x86_64:")
+        assert "AccessDeniedException" in lines[3]
+        assert len(lines) == 4
+        assert state(moto_url, "denied") == (128, ["$LATEST"], ["pt-run1-512-x86_64"])
+        pending = [e.kind for _, e in load_ledger(journal.path).pending()]
+        assert pending == [ChangeKind.ALIAS_CREATED]
+        proxy.deny = False  # the permission is fixed; cleanup again does what is left
+        code, out, err = cli(args, capsys, monkeypatch)
+        assert code == 0, err
+        assert out.splitlines() == ["deleted alias denied:pt-run1-512-x86_64"]
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert state(moto_url, "denied") == (128, ["$LATEST"], [])
     assert not journal.path.exists()
 
 

@@ -12,10 +12,12 @@ from powertune.backends.fake import FakeBackend
 from powertune.clock import ManualClock
 from powertune.errors import BackendError
 from powertune.tuning.engine import Tuner, TuningRun
+from powertune.tuning.ledger import ChangeKind, Status
 from powertune.tuning.models import Architecture, Payload, StrategySpec
 from powertune.tuning.plan import TuningPlan, build_plan
 from powertune.tuning.ports import FunctionConfig
 from powertune.tuning.sampling import FixedSampling
+from powertune.tuning.undo import undo
 
 RUN = "run1"
 ALIASES = {f"pt-{RUN}-256-x86_64", f"pt-{RUN}-512-x86_64"}
@@ -91,8 +93,9 @@ def test_exact_control_plane_sequence() -> None:
         ("PublishVersion", "fn", f"powertune run {RUN} 512MB/x86_64"),
         ("CreateAlias", "fn", f"pt-{RUN}-512-x86_64", "2"),
         ("UpdateFunctionConfiguration", "fn", "128", "x86_64"),  # restore
-        ("DeleteAlias", "fn", f"pt-{RUN}-256-x86_64"),
+        # aliases in reverse order (the undo order: a moved alias goes back step by step)
         ("DeleteAlias", "fn", f"pt-{RUN}-512-x86_64"),
+        ("DeleteAlias", "fn", f"pt-{RUN}-256-x86_64"),
         ("DeleteFunction", "fn", "1"),
         ("DeleteFunction", "fn", "2"),
     ]
@@ -335,3 +338,32 @@ def test_a_version_whose_publish_raised_is_found_and_deleted() -> None:
         run(backend)
     assert_untouched(backend)
     assert ("ListVersionsByFunction", "fn") in backend.calls
+
+
+def test_a_failing_delete_alias_is_reported_and_the_rest_is_still_undone() -> None:
+    backend = FakeBackend()
+    backend.add_function("fn", memory_mb=128)
+    stuck = f"pt-{RUN}-512-x86_64"
+    backend.fail_always[("DeleteAlias", "fn", stuck)] = "AccessDeniedException"
+    warnings: list[str] = []
+    tuner = Tuner(
+        make_plan(), backend, FixedSampling(4), clock=ManualClock(), on_warning=warnings.append
+    )
+    result = tuner.run()
+    latest, versions, aliases = backend.state("fn")
+    assert latest.memory_mb == 128
+    assert (set(versions), set(aliases)) == ({"2"}, {stuck})  # only what the alias holds
+    assert len(result.records) == 10
+    assert [w.startswith("clean-up incomplete; run `powertune cleanup fn`") for w in warnings] == [
+        True
+    ]
+    assert tuner.ledger is not None
+    pending = [(e.kind, e.status) for _, e in tuner.ledger.pending()]
+    assert pending == [
+        (ChangeKind.VERSION_PUBLISHED, Status.DONE),
+        (ChangeKind.ALIAS_CREATED, Status.DONE),
+    ]
+    backend.fail_always.clear()
+    problems = undo(tuner.ledger, backend)  # what `powertune cleanup` does next
+    assert problems == []
+    assert_untouched(backend)

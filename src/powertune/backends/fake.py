@@ -5,7 +5,7 @@ published versions that keep the memory they were published with, aliases)
 and answers `invoke` from a script: a function of (memory, architecture,
 payload index, call number) returning an `InvokeOutcome`. It records every
 call so tests can assert what the engine did. Faults can be injected per
-operation (`fail_on`).
+operation (`fail_on`: the next call only; `fail_always`: every call with given arguments).
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ class FakeBackend:
         self.calls: list[tuple[str, ...]] = []
         #: operation name -> error code to raise on its next call (then cleared)
         self.fail_on: dict[str, str] = {}
+        #: (operation, *leading args) -> error code raised on every matching call, e.g.
+        #: {("DeleteAlias", "fn", "pt-x"): "AccessDeniedException"}
+        self.fail_always: dict[tuple[str, ...], str] = {}
         #: called after each operation (tests use it to interrupt a run midway)
         self.after_call: Callable[[str], None] | None = None
         self._invocations = 0
@@ -256,6 +259,8 @@ class FakeBackend:
     def _op(self, operation: str, *args: str) -> None:
         self.calls.append((operation, *args))
         code = self.fail_on.pop(operation, None)
+        call = (operation, *args)
+        code = code or next((c for k, c in self.fail_always.items() if call[: len(k)] == k), None)
         if code is not None:
             raise BackendError(operation, code, f"injected failure of {operation}")
         if self.after_call is not None:

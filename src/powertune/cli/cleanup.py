@@ -1,21 +1,25 @@
-"""`powertune cleanup`: finish what an interrupted run left behind, from its journal."""
+"""`powertune cleanup`: finish what an interrupted run left behind, from its journal.
+
+It loads each pending journal's ledger and runs the same `undo` as the run's own
+`finally`; it prints what was done and every problem, and exits 1 if any remain.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from powertune.cli.backends import build_backend, resolve_region
-from powertune.journal import (
+from powertune.storage.journal import (
     default_state_dir,
     journal_region,
+    load_ledger,
     pending_journals,
-    recover,
 )
-from powertune.tuning.plan import (
-    parse_function,
-)
+from powertune.tuning.plan import parse_function
+from powertune.tuning.undo import Problem, undo
 
 
 @click.command()
@@ -50,6 +54,7 @@ def cleanup(
     if not journals:
         click.echo(f"nothing to clean up for {target.name}: no journal of an unfinished run")
         return
+    problems: list[Problem] = []
     for path in journals:
         # The journal knows where the run happened: its ARN's region is the default, so a
         # cleanup in another region cannot report deletions of things that never existed there.
@@ -59,5 +64,8 @@ def cleanup(
         backend, _ = build_backend(
             "aws", region=the_region, endpoint_url=endpoint_url, seed=None, credentials=credentials
         )
-        for line in recover(backend, path):
-            click.echo(line)
+        problems += undo(load_ledger(path), backend, report=click.echo)
+    for problem in problems:
+        click.echo(f"{problem.kind.value}: {problem.message}; {problem.fix}")
+    if any(p.outstanding for p in problems):
+        sys.exit(1)

@@ -27,11 +27,11 @@ from powertune.cli.decide import (
 from powertune.cli.render import print_summary
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError, TuningFailed
-from powertune.journal import (
+from powertune.payloads import build_http_payload, parse_json_payload, parse_weighted_payloads
+from powertune.storage.journal import (
     FileJournal,
     default_state_dir,
 )
-from powertune.payloads import build_http_payload, parse_json_payload, parse_weighted_payloads
 from powertune.tuning.billing import bind_function, require_rates
 from powertune.tuning.engine import Tuner
 from powertune.tuning.models import (

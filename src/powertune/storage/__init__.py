@@ -1,1 +1,1 @@
-"""Files the tool reads and writes: price tables, result files, the run journal."""
+"""Files the tool reads and writes: price tables, result files, the run ledger's journal."""

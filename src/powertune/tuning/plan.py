@@ -37,7 +37,7 @@ DEFAULT_MEMORY_SIZES = (128, 256, 512, 1024, 1536, 1769, 3008)
 
 
 def version_description_prefix(run_id: str) -> str:
-    """How every version a run publishes is described; `recover` finds unjournaled ones by it."""
+    """How every version a run publishes is described; `undo` finds unrecorded ones by it."""
     return f"powertune run {run_id} "
 
 

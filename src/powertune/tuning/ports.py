@@ -1,16 +1,19 @@
-"""The ports the engine talks through: `Backend` (Lambda) and `Journal` (what a run changed).
+"""The ports the engine talks through: `Backend` (Lambda) and `LedgerSink` (the run's ledger).
 
 Adapters live outside the pure core: `powertune.backends.aws` (boto3, also the
 local cloud), `powertune.backends.fake`, `powertune.backends.simulator`, and
-`powertune.journal` for the on-disk journal. Raw AWS dicts never cross this line.
+`powertune.storage.journal` for the on-disk journal. Raw AWS dicts never cross this line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from powertune.tuning.models import Architecture
+
+if TYPE_CHECKING:
+    from powertune.tuning.ledger import RunLedger
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,84 +140,23 @@ class Backend(Protocol):
         ...
 
 
-class Journal(Protocol):
-    """Durable record of what a run changed, written before each change.
+class LedgerSink(Protocol):
+    """Where a run's ledger is persisted (the on-disk journal, a Step Functions state...).
 
-    `powertune cleanup` replays it after a SIGKILL or a lost connection.
+    `save` is called before every change and after every undo step, with the whole
+    ledger; once `ledger.closed` (undo left nothing pending) it may drop it.
     """
 
-    def begin(self, original: FunctionConfig, *, scratch_copy: str | None) -> None:
-        """Record the original configuration (and RevisionId) before the first change."""
+    def save(self, ledger: RunLedger) -> None: ...
+
+
+@runtime_checkable
+class AliasUpdater(Protocol):
+    """A backend that can move an alias (needed to undo an ALIAS_MOVED entry)."""
+
+    def update_alias(
+        self, function_name: str, alias: str, version: str, *, revision_id: str | None
+    ) -> str:
+        """Point `alias` at `version` (only if its RevisionId is still `revision_id`);
+        return the alias's new RevisionId."""
         ...
-
-    def updating(self, memory_mb: int, architecture: Architecture) -> None:
-        """Record the configuration about to be applied to `$LATEST` (written before the call).
-
-        A run killed between the update and `updated` leaves `$LATEST` at this
-        configuration with a RevisionId the journal never saw; `recover` uses it to
-        recognise its own change.
-        """
-        ...
-
-    def updated(self, revision_id: str) -> None:
-        """Record the RevisionId of `$LATEST` after one of our updates."""
-        ...
-
-    def created_function(self, function_name: str) -> None: ...
-
-    def publishing(self, function_name: str) -> None:
-        """Record that a version is about to be published (its number comes back after)."""
-        ...
-
-    def created_version(self, function_name: str, version: str) -> None: ...
-
-    def created_alias(self, function_name: str, alias: str) -> None:
-        """Record an alias; called *before* it is created (its name is known in advance)."""
-        ...
-
-    def deleted_alias(self, function_name: str, alias: str) -> None: ...
-
-    def deleted_version(self, function_name: str, version: str) -> None: ...
-
-    def restored(self) -> None: ...
-
-    def finish(self) -> None:
-        """Everything was undone; the journal can be removed."""
-        ...
-
-
-class NullJournal:
-    """A journal that keeps nothing (tests, dry runs)."""
-
-    def begin(self, original: FunctionConfig, *, scratch_copy: str | None) -> None:
-        return None
-
-    def updating(self, memory_mb: int, architecture: Architecture) -> None:
-        return None
-
-    def updated(self, revision_id: str) -> None:
-        return None
-
-    def created_function(self, function_name: str) -> None:
-        return None
-
-    def publishing(self, function_name: str) -> None:
-        return None
-
-    def created_version(self, function_name: str, version: str) -> None:
-        return None
-
-    def created_alias(self, function_name: str, alias: str) -> None:
-        return None
-
-    def deleted_alias(self, function_name: str, alias: str) -> None:
-        return None
-
-    def deleted_version(self, function_name: str, version: str) -> None:
-        return None
-
-    def restored(self) -> None:
-        return None
-
-    def finish(self) -> None:
-        return None
