@@ -15,7 +15,7 @@ turning the whole result into `{}` (upstream #217); bad inputs raise ConfigError
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from powertune.errors import ConfigError, TuningFailed
 from powertune.tuning.compat.analyzer import analyze_executor_outputs
@@ -93,8 +93,35 @@ def analyze_compat(
             f"compatibility mode analyzes one architecture at a time, got {architectures}: "
             "upstream tunes one architecture per run, so analyze each one separately"
         )
-    base_cost = lambda_base_cost(lambda_region, architectures[0])
     groups = _group_by_memory(records, memory_order)
+    stats = _size_statistics(
+        records, groups, architectures[0], lambda_region, allowed_exceptions, discard
+    )
+    region = tool_region or lambda_region
+    execution_cost = 0.0
+    if step_functions_ran:
+        execution_cost = step_functions_cost(len(groups), False, 0, region)
+    return analyze_executor_outputs(
+        stats,
+        strategy=strategy_name,
+        balanced_weight=weight,
+        execution_cost=execution_cost,
+        tool_region=region,
+        visualization_url=visualization_url,
+        include_output_results=True,
+    )
+
+
+def _size_statistics(
+    records: Sequence[InvocationRecord],
+    groups: Mapping[int, Sequence[InvocationRecord]],
+    architecture: str,
+    lambda_region: str,
+    allowed_exceptions: Sequence[str],
+    discard: float,
+) -> list[object]:
+    """Upstream's per-size statistics, without the sizes that failed (all failed: an error)."""
+    base_cost = lambda_base_cost(lambda_region, architecture)
     failures = failed_sizes(records, allowed_exceptions)
     stats: list[object] = []
     for memory_mb, group in groups.items():
@@ -113,16 +140,4 @@ def analyze_compat(
             + ", ".join(f"{size} MB: {error}" for size, error in sorted(failures.items()))
             + "; pass --allowed-errors for handler errors that are expected"
         )
-    region = tool_region or lambda_region
-    execution_cost = 0.0
-    if step_functions_ran:
-        execution_cost = step_functions_cost(len(groups), False, 0, region)
-    return analyze_executor_outputs(
-        stats,
-        strategy=strategy_name,
-        balanced_weight=weight,
-        execution_cost=execution_cost,
-        tool_region=region,
-        visualization_url=visualization_url,
-        include_output_results=True,
-    )
+    return stats

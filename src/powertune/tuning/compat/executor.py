@@ -137,19 +137,9 @@ def executor_handler(event: object, *, architecture: str, invoke: Invoke) -> dic
     allowed = state.get("allowedExceptions", [])
     if not isinstance(allowed, list):
         raise ConfigError(f"allowedExceptions must be a list of error types, got {allowed!r}")
-    parallel = js_truthy(state.get("parallelInvocation", UNDEFINED))
-    hide_payload = js_truthy(state.get("disablePayloadLogs", UNDEFINED))
-    base_alias = "RAM" + js_to_string(int(value))
-    payloads = generate_payloads(int(num), payload)
-    results = []
-    for index in range(int(num)):
-        qualifier = build_alias_string(base_alias, only_cold_starts, index)
-        response = invoke(function_arn, qualifier, payloads[index])
-        if js_truthy(response.get("FunctionError", UNDEFINED)):
-            details = _error_payload(response)
-            if details.get("errorType", UNDEFINED) not in allowed:
-                raise _invocation_error(details, payloads[index], parallel, hide_payload)
-        results.append(response)
+    results = _invoke_all(
+        invoke, function_arn, state, int(value), int(num), payload, only_cold_starts, allowed
+    )
     base_cost = lambda_base_cost(region, architecture)
     return statistics_from_samples(
         base_cost,
@@ -158,3 +148,30 @@ def executor_handler(event: object, *, architecture: str, invoke: Invoke) -> dic
         int(value),
         discard,
     )
+
+
+def _invoke_all(
+    invoke: Invoke,
+    function_arn: str,
+    state: Mapping[str, object],
+    value: int,
+    num: int,
+    payload: object,
+    only_cold_starts: bool,
+    allowed: list[object],
+) -> list[Mapping[str, object]]:
+    """Upstream's invocation loop: the responses, or upstream's error at the first bad one."""
+    parallel = js_truthy(state.get("parallelInvocation", UNDEFINED))
+    hide_payload = js_truthy(state.get("disablePayloadLogs", UNDEFINED))
+    base_alias = "RAM" + js_to_string(value)
+    payloads = generate_payloads(num, payload)
+    results = []
+    for index in range(num):
+        qualifier = build_alias_string(base_alias, only_cold_starts, index)
+        response = invoke(function_arn, qualifier, payloads[index])
+        if js_truthy(response.get("FunctionError", UNDEFINED)):
+            details = _error_payload(response)
+            if details.get("errorType", UNDEFINED) not in allowed:
+                raise _invocation_error(details, payloads[index], parallel, hide_payload)
+        results.append(response)
+    return results
