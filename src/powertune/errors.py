@@ -1,7 +1,7 @@
 """The library's errors: one root, each message naming the bad value and the fix.
 
 Nothing here does I/O. The CLI maps these to exit codes in one place
-(`powertune.cli.errors`): usage errors exit 2, operational failures exit 1.
+(`powertune.cli.main`): usage errors exit 2, operational failures exit 1.
 """
 
 from __future__ import annotations
@@ -52,9 +52,3 @@ class TuningFailed(PowertuneError):
 
 class RestoreConflict(PowertuneError):
     """The function changed under us during a run; we left it alone instead of overwriting it."""
-
-
-class ApprovalError(PowertuneError):
-    """The approval gate could not get a decision (pending, denied, or timed out)."""
-
-    exit_code = 3
