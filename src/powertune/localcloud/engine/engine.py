@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from powertune.lambda_model import vcpu_equivalents
 from powertune.localcloud.engine import cgroups, errors
 from powertune.localcloud.engine.cpucontrol import choose_cpu_control
 from powertune.localcloud.engine.environment import Environment, RunOutcome
@@ -30,7 +31,6 @@ from powertune.localcloud.engine.pool import EnvironmentPool, Lease
 from powertune.localcloud.engine.quota import (
     environment_quota,
     memory_limit_bytes,
-    vcpus_for_memory,
 )
 from powertune.localcloud.engine.results import (
     INIT_LIMIT_S,
@@ -212,7 +212,7 @@ class ExecutionEngine:
         )
 
     def _share(self, spec: FunctionSpec) -> float:
-        return min(vcpus_for_memory(spec.memory_mb), float(self._host_cores))
+        return min(vcpu_equivalents(spec.memory_mb), float(self._host_cores))
 
     def _paced(self, spec: FunctionSpec) -> bool:
         return self._pacer is not None and self._share(spec) < self._host_cores
