@@ -17,15 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 
-from powertune.localcloud.apigateway import responses
-from powertune.localcloud.apigateway.catalog import ApiCatalog
-from powertune.localcloud.apigateway.events import (
+from powertune.apigw.events import (
     DataPlaneRequest,
     MalformedProxyResponse,
     build_event,
     parse_proxy_response,
 )
-from powertune.localcloud.apigateway.routes import match_route
+from powertune.apigw.routes import match_route
+from powertune.localcloud.apigateway import responses
+from powertune.localcloud.apigateway.catalog import ApiCatalog
 from powertune.localcloud.aws_errors import AwsError
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
 from powertune.localcloud.frontdoor.routing import Route
