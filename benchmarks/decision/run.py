@@ -27,7 +27,8 @@ from typing import Any
 from policies import RATE, Outcome, run_adaptive, run_fixed, run_upstream
 from scipy import stats as scipy_stats
 
-from powertune.backends.simulator import SimulatedFunction, TrueValues, true_expectations
+from powertune.backends.ground_truth import TrueValues, true_expectations
+from powertune.backends.simulator import SimulatedFunction
 from powertune.backends.workload import WorkloadProfile, load_profile, profile_seed
 from powertune.tuning.pricing import invocation_cost_usd
 

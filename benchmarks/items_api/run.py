@@ -4,7 +4,7 @@ export duration versus table size, and the cold-start cost of Powertools.
     POWERTUNE_TF_CLI_CONFIG=build/terraformrc .venv/bin/python benchmarks/items_api/run.py [--quick]
 
 Starts a local cloud on a free port, deploys the reference stack with
-`powertune.localcloud.deploy` (Terraform), and invokes the function through
+`powertune.reference.deploy` (Terraform), and invokes the function through
 Lambda Invoke with API Gateway proxy events, reading `Duration` and
 `Init Duration` from the REPORT line (LogType=Tail), as AWS Lambda reports them.
 Cold starts are forced by changing an environment variable (a new function
@@ -33,8 +33,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from powertune.localcloud.deploy import LocalTarget, deploy, destroy
 from powertune.localcloud.supervisor import LocalCloud
+from powertune.reference.deploy import LocalTarget, deploy, destroy
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -350,7 +350,7 @@ def main() -> None:
     ):
         target = LocalTarget(cloud.endpoint_url, cloud.region, Path(tmp))
         print(f"deploying to {cloud.endpoint_url} ...", file=sys.stderr)
-        outputs = deploy(target, ROOT / "infra" / "terraform")
+        outputs = deploy(target, ROOT / "infra" / "terraform", app_dir=ROOT / "app")
         try:
             bench = Bench(
                 cloud.endpoint_url, cloud.region, outputs["function_name"], outputs["table_name"]

@@ -32,7 +32,7 @@ variable "lambda_timeout_seconds" {
 }
 
 variable "lambda_zip_path" {
-  description = "Path of the packaged app (powertune.localcloud.packaging.package_app writes it)."
+  description = "Path of the packaged app (powertune.reference.packaging.package_app writes it)."
   type        = string
   default     = "../../build/lambda/items-api.zip"
 }

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from powertune.errors import ConfigError
-from powertune.localcloud.deploy import LocalTarget, prepare_workdir
-from powertune.localcloud.terraform import Terraform, TerraformError
+from powertune.reference.deploy import LocalTarget, prepare_workdir
+from powertune.reference.terraform import Terraform, TerraformError
 
 STACK = Path(__file__).resolve().parents[2] / "infra" / "terraform"
 

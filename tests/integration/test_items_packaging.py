@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from powertune.localcloud.packaging import package_app
+from powertune.reference.packaging import package_app
 
 pytestmark = pytest.mark.integration
+APP = Path(__file__).resolve().parents[2] / "app"
 
 
 def test_zip_holds_the_app_and_its_runtime_dependencies(tmp_path: Path) -> None:
-    first = package_app(tmp_path / "a.zip")
+    first = package_app(tmp_path / "a.zip", app_dir=APP)
     names = zipfile.ZipFile(first).namelist()
     assert "items_api/handler.py" in names
     assert "aws_lambda_powertools/__init__.py" in names
@@ -27,6 +28,6 @@ def test_zip_holds_the_app_and_its_runtime_dependencies(tmp_path: Path) -> None:
 
 def test_zip_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
     # Same bytes -> same source_code_hash -> Terraform sees no change on a rebuild.
-    first = package_app(tmp_path / "a.zip").read_bytes()
-    second = package_app(tmp_path / "b.zip").read_bytes()
+    first = package_app(tmp_path / "a.zip", app_dir=APP).read_bytes()
+    second = package_app(tmp_path / "b.zip", app_dir=APP).read_bytes()
     assert first == second

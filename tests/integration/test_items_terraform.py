@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from powertune.localcloud.deploy import BACKEND_OVERRIDE
-from powertune.localcloud.terraform import Terraform
+from powertune.reference.deploy import BACKEND_OVERRIDE
+from powertune.reference.terraform import Terraform
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "infra" / "terraform"

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from powertune.localcloud.deploy import LocalTarget, plan_has_changes
+from powertune.reference.deploy import LocalTarget, plan_has_changes
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "infra" / "terraform"

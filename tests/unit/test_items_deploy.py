@@ -8,14 +8,14 @@ import pytest
 
 from powertune.cli.local_deploy import parse_vars
 from powertune.errors import ConfigError
-from powertune.localcloud.deploy import (
+from powertune.reference.deploy import (
     SERVICES,
     LocalTarget,
     local_outputs,
     local_variables,
     provider_override,
 )
-from powertune.localcloud.terraform import TerraformError, terraform_environment
+from powertune.reference.terraform import TerraformError, terraform_environment
 
 ENDPOINT = "http://127.0.0.1:4566"
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from powertune.localcloud.apigateway.events import (
+from powertune.apigw.events import (
     MalformedProxyResponse,
     media_type_matches,
     parse_proxy_response,
 )
-from powertune.localcloud.apigateway.routes import Integration, Resource, match_route
+from powertune.apigw.routes import Integration, Resource, match_route
 
 LAMBDA = Integration("AWS_PROXY", "uri")
 RESOURCES = [

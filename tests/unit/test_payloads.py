@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from powertune.cli.payload_options import (
+    build_http_payload,
+    parse_json_payload,
+    parse_weighted_payloads,
+)
 from powertune.errors import ConfigError
-from powertune.payloads import build_http_payload, parse_json_payload, parse_weighted_payloads
 from powertune.tuning.models import Payload
 
 

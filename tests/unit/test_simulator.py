@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from powertune.backends.simulator import SimulatedFunction, SimulatorBackend, true_expectations
+from powertune.backends.ground_truth import true_expectations
+from powertune.backends.simulator import SimulatedFunction, SimulatorBackend
 from powertune.backends.workload import WorkloadProfile, load_profile, profile_from_dict
 from powertune.errors import ConfigError
 from powertune.tuning.models import (

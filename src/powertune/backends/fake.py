@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from powertune.errors import BackendError, UnsupportedArchitecture
+from powertune.lambda_model import cpu_share
 from powertune.tuning.models import Architecture
 from powertune.tuning.ports import FunctionConfig, InvokeOutcome
 
@@ -30,10 +31,10 @@ class _Function:
 
 
 def cpu_bound_script(work_ms_at_one_vcpu: float = 100.0, io_ms: float = 5.0) -> Script:
-    """A deterministic CPU-bound workload: duration = io + work × 1769/min(memory, 1769)."""
+    """A deterministic CPU-bound workload: duration = io + work / single-thread CPU share."""
 
     def script(memory_mb: int, arch: Architecture, payload: bytes, call: int) -> InvokeOutcome:
-        share = min(memory_mb, 1769) / 1769
+        share = cpu_share(memory_mb, threads=1.0)
         duration = io_ms + work_ms_at_one_vcpu / share + (call % 3) * 0.01
         return InvokeOutcome(b'{"ok": true}', round(duration, 2), int(-(-duration // 1)))
 

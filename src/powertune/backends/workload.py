@@ -24,32 +24,10 @@ import numpy as np
 import yaml
 
 from powertune.errors import ConfigError
-from powertune.tuning.models import ONE_VCPU_MEMORY_MB, Architecture
+from powertune.lambda_model import cpu_share
+from powertune.tuning.models import Architecture
 
 SHAPE_KINDS = ("step", "bump", "plateau")
-
-
-def visible_vcpus(memory_mb: int) -> int:
-    """vCPUs a function sees at `memory_mb` (measured tiers, lambda-model.md §1.2)."""
-    if memory_mb <= 3008:
-        return 2
-    if memory_mb <= 5307:
-        return 3
-    if memory_mb <= 7076:
-        return 4
-    if memory_mb <= 8845:
-        return 5
-    return 6
-
-
-def cpu_share(memory_mb: int, threads: float) -> float:
-    """vCPU-seconds per second the workload can use: memory/1769, capped by its threads.
-
-    Lambda allocates CPU time in proportion to memory (1,769 MB = one vCPU); code
-    that uses `threads` threads cannot use more than that many vCPUs, nor more
-    than the vCPUs visible at that size.
-    """
-    return min(memory_mb / ONE_VCPU_MEMORY_MB, threads, float(visible_vcpus(memory_mb)))
 
 
 @dataclass(frozen=True, slots=True)

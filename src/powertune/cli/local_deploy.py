@@ -1,7 +1,9 @@
 """`powertune local deploy` / `destroy`: the reference stack on a running local cloud.
 
-Thin commands over `powertune.localcloud.deploy`: find the running local cloud
+Thin commands over `powertune.reference.deploy`: find the running local cloud
 from its state folder, apply or destroy, and print the stack outputs as JSON.
+`--app-dir` and `--terraform-dir` default to the repository's `app/` and
+`infra/terraform/`, found from the working directory upwards.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from pathlib import Path
 import click
 
 from powertune.errors import ConfigError
-from powertune.localcloud.deploy import LocalTarget
-from powertune.localcloud.deploy import deploy as deploy_stack
-from powertune.localcloud.deploy import destroy as destroy_stack
 from powertune.localcloud.state import read_live_state
+from powertune.reference.deploy import LocalTarget
+from powertune.reference.deploy import deploy as deploy_stack
+from powertune.reference.deploy import destroy as destroy_stack
+from powertune.reference.folders import resolve_folders
 
 _state_dir = click.option(
     "--state-dir",
@@ -45,19 +48,33 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--terraform-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("infra/terraform"),
-    show_default=True,
-    help="The stack's Terraform folder (copied, never modified).",
+    default=None,
+    help="The stack's Terraform folder, copied, never modified "
+    "(default: infra/terraform of the repository around the working directory).",
+)
+@click.option(
+    "--app-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="The app folder to package, holding src/items_api and requirements.txt "
+    "(default: app/ of the repository around the working directory).",
 )
 @click.option(
     "--var", "var_pairs", multiple=True, help="Terraform variable KEY=VALUE (repeatable)."
 )
 @_state_dir
-def deploy(terraform_dir: Path, var_pairs: tuple[str, ...], state_dir: Path | None) -> None:
+def deploy(
+    terraform_dir: Path | None,
+    app_dir: Path | None,
+    var_pairs: tuple[str, ...],
+    state_dir: Path | None,
+) -> None:
     """Package the items API and apply the Terraform stack to the local cloud."""
+    variables = parse_vars(var_pairs)
+    folders = resolve_folders(Path.cwd(), app_dir, terraform_dir)
     target = _target(state_dir)
-    click.echo(f"deploying {terraform_dir} to {target.endpoint_url} ...", err=True)
-    outputs = deploy_stack(target, terraform_dir, parse_vars(var_pairs))
+    click.echo(f"deploying {folders.terraform_dir} to {target.endpoint_url} ...", err=True)
+    outputs = deploy_stack(target, folders.terraform_dir, variables, app_dir=folders.app_dir)
     click.echo(json.dumps(outputs, indent=2, sort_keys=True))
 
 

@@ -24,10 +24,14 @@ from powertune.cli.decide import (
     strategy_spec,
     write_result,
 )
+from powertune.cli.payload_options import (
+    build_http_payload,
+    parse_json_payload,
+    parse_weighted_payloads,
+)
 from powertune.cli.render import print_summary
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError, TuningFailed
-from powertune.payloads import build_http_payload, parse_json_payload, parse_weighted_payloads
 from powertune.storage.journal import (
     FileJournal,
     default_state_dir,

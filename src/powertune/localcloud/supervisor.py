@@ -104,14 +104,7 @@ class LocalCloud:
         self.stale_removed = clean_stale(state_dir, cgroup_root)
         self.instance_id = f"{os.getpid()}-{secrets.token_hex(3)}"
         self.work_dir = state_dir / "instances" / self.instance_id
-        try:
-            self._front = HttpFrontDoor(port, not_ready)
-        except OSError as exc:
-            raise PowertuneError(
-                f"the local cloud cannot listen on 127.0.0.1:{port} ({exc.strerror}); another "
-                "program (or local cloud) uses it. Stop it, or pick another port with --port "
-                "(0 picks a free one)."
-            ) from exc
+        self._front = _listen(port)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self._stopped = False
         self.port = self._front.port
@@ -137,14 +130,20 @@ class LocalCloud:
             raise
         self.cpu_control = str(self._engine.cpu_control)
         self.python_version = str(self._engine.python_version)
-        self.state = InstanceState(
+        self.state = self._instance_state(cgroup_root)
+        write_state(state_dir, self.state)
+
+    def _instance_state(self, cgroup_root: Path | None) -> InstanceState:
+        """What other commands need to find and stop this instance (state.json)."""
+        assert self._moto is not None
+        return InstanceState(
             instance_id=self.instance_id,
             pid=os.getpid(),
             endpoint_url=self.endpoint_url,
-            region=region,
+            region=self.region,
             cpu_control=self.cpu_control,
             python_version=self.python_version,
-            state_dir=str(state_dir),
+            state_dir=str(self.state_dir),
             moto_pid=self._moto.pid,
             cgroup_root=(
                 str(cgroup_root or DEFAULT_CGROUP_ROOT)
@@ -153,7 +152,6 @@ class LocalCloud:
             ),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        write_state(state_dir, self.state)
 
     def _assemble(self, realism: RealismSettings) -> None:
         assert self._moto is not None
@@ -263,3 +261,15 @@ class LocalCloud:
         while not stop.wait(0.5):
             pass
         self.stop()
+
+
+def _listen(port: int) -> HttpFrontDoor:
+    """The front door on 127.0.0.1:`port`, or an error naming the port and the fix."""
+    try:
+        return HttpFrontDoor(port, not_ready)
+    except OSError as exc:
+        raise PowertuneError(
+            f"the local cloud cannot listen on 127.0.0.1:{port} ({exc.strerror}); another "
+            "program (or local cloud) uses it. Stop it, or pick another port with --port "
+            "(0 picks a free one)."
+        ) from exc

@@ -16,26 +16,18 @@ evidence as it grows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as scipy_stats
 
-from powertune.tuning.models import ONE_VCPU_MEMORY_MB
-
-
-def visible_vcpus(memory_mb: float) -> int:
-    """vCPUs visible at a memory size (measured tiers; lambda-model.md §1.2)."""
-    if memory_mb <= 3008:
-        return 2
-    return min(6, math.ceil(memory_mb / ONE_VCPU_MEMORY_MB))
+from powertune.lambda_model import MB_PER_VCPU, cpu_share
 
 
 def share(memory_mb: float, cap: float) -> float:
-    """CPU share a workload that can use `cap` vCPUs gets at `memory_mb`."""
-    return min(memory_mb / ONE_VCPU_MEMORY_MB, cap, float(visible_vcpus(memory_mb)))
+    """CPU share a workload that can use `cap` vCPUs gets at `memory_mb` (Lambda's model)."""
+    return cpu_share(memory_mb, cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +95,7 @@ def _wls(points: Sequence[SizeMean], cap: float, rel_var: float) -> tuple[CurveF
 
 def fit_curve(points: Sequence[SizeMean], rel_var: float) -> CurveFit | None:
     """Best fit over the candidate caps (parallelism 1, each observed size's share, 6)."""
-    caps = {1.0, 6.0} | {p.memory_mb / ONE_VCPU_MEMORY_MB for p in points}
+    caps = {1.0, 6.0} | {p.memory_mb / MB_PER_VCPU for p in points}
     best: tuple[CurveFit, float] | None = None
     for cap in sorted(caps):
         result = _wls(points, cap, rel_var)

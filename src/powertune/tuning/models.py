@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-MIN_MEMORY_MB = 128
-MAX_MEMORY_MB = 10_240
-#: Lambda gives one full vCPU of time at 1,769 MB
-#: (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
-ONE_VCPU_MEMORY_MB = 1_769
+# Lambda's limits live in lambda_model; re-exported for the plan's validation.
+from powertune.lambda_model import MAX_MEMORY_MB as MAX_MEMORY_MB
+from powertune.lambda_model import MIN_MEMORY_MB as MIN_MEMORY_MB
 
 
 class Architecture(StrEnum):

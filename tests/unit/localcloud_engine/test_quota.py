@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from powertune.lambda_model import vcpu_equivalents
 from powertune.localcloud.engine.quota import (
     MIN_QUOTA_US,
     bytes_to_reported_mb,
@@ -11,13 +12,12 @@ from powertune.localcloud.engine.quota import (
     memory_limit_bytes,
     min_exact_period_us,
     quota_error,
-    vcpus_for_memory,
 )
 
 
 def test_one_vcpu_at_1769_mb() -> None:
     assert cpu_quota(1769, 20_000, 2).quota_us == 20_000
-    assert vcpus_for_memory(1769) == 1.0
+    assert vcpu_equivalents(1769) == 1.0
 
 
 @pytest.mark.parametrize(

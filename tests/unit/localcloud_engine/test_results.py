@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from powertune.localcloud.engine.environment import InitOutcome, RunOutcome
+from powertune.localcloud.engine.outcomes import InitOutcome, OutcomeKind, RunOutcome
 from powertune.localcloud.engine.results import Context, init_failure_result, invocation_result
 from powertune.localcloud.engine.spec import FunctionSpec
 
@@ -44,7 +44,7 @@ def ctx(init_ms: float | None = None, log_format: str = "Text") -> Context:
 
 
 def test_success_cold_log_order_and_billing() -> None:
-    outcome = RunOutcome("response", b'{"ok":1}', None, 10.2, None)
+    outcome = RunOutcome(OutcomeKind.RESPONSE, b'{"ok":1}', None, 10.2, None)
     result = invocation_result(ctx(40.5), outcome, ["hello"], oom=False, peak_bytes=30 << 20)
     lines = result.log_text.splitlines()
     assert lines[0].startswith("INIT_START Runtime Version: python:3.11.7")
@@ -68,7 +68,7 @@ def test_handler_exception_keeps_runtime_payload() -> None:
     body = (
         b'{"errorMessage": "kaboom", "errorType": "ValueError", "requestId": "r", "stackTrace": []}'
     )
-    outcome = RunOutcome("error", body, "Unhandled", 3.0, None)
+    outcome = RunOutcome(OutcomeKind.ERROR, body, "Unhandled", 3.0, None)
     result = invocation_result(ctx(), outcome, [], oom=False, peak_bytes=None)
     assert (result.function_error, result.error_type, result.payload) == (
         "Unhandled",
@@ -79,7 +79,7 @@ def test_handler_exception_keeps_runtime_payload() -> None:
 
 
 def test_timeout_result() -> None:
-    outcome = RunOutcome("timeout", b"", None, 3000.4, None)
+    outcome = RunOutcome(OutcomeKind.TIMEOUT, b"", None, 3000.4, None)
     result = invocation_result(ctx(), outcome, ["working"], oom=False, peak_bytes=20 << 20)
     assert json.loads(result.payload)["errorType"] == "Sandbox.Timedout"
     assert result.billed_duration_ms == 3000
@@ -89,7 +89,7 @@ def test_timeout_result() -> None:
 
 
 def test_oom_reports_limit_as_peak() -> None:
-    outcome = RunOutcome("exited", b"", None, 800.0, -9)
+    outcome = RunOutcome(OutcomeKind.EXITED, b"", None, 800.0, -9)
     result = invocation_result(ctx(), outcome, [], oom=True, peak_bytes=100 << 20)
     assert result.error_type == "Runtime.OutOfMemory"
     assert result.max_memory_used_mb == 128
@@ -99,7 +99,7 @@ def test_oom_reports_limit_as_peak() -> None:
 
 
 def test_other_exit_is_exit_error() -> None:
-    outcome = RunOutcome("exited", b"", None, 1.0, 3)
+    outcome = RunOutcome(OutcomeKind.EXITED, b"", None, 1.0, 3)
     result = invocation_result(ctx(), outcome, [], oom=False, peak_bytes=None)
     assert json.loads(result.payload) == {
         "errorType": "Runtime.ExitError",
@@ -121,7 +121,7 @@ def test_init_error_result() -> None:
 
 
 def test_json_log_format_uses_platform_records() -> None:
-    outcome = RunOutcome("response", b"1", None, 1.0, None)
+    outcome = RunOutcome(OutcomeKind.RESPONSE, b"1", None, 1.0, None)
     result = invocation_result(ctx(5.0, "JSON"), outcome, ["hi"], oom=False, peak_bytes=None)
     lines = result.log_text.splitlines()
     types = [json.loads(line)["type"] for line in lines if line.startswith("{")]

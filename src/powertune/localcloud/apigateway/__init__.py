@@ -1,1 +1,4 @@
-"""API Gateway REST API data plane: routes, proxy events (payload 1.0) and responses."""
+"""API Gateway REST API data plane: the deployed-API catalog, the server and its responses.
+
+The proxy event model and route matching it serves with live in `powertune.apigw`.
+"""

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from powertune.localcloud.apigateway.routes import Integration, Resource
+from powertune.apigw.routes import Integration, Resource
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
 from powertune.localcloud.lambda_plane.functions import moto_client
 

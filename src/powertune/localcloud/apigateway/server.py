@@ -17,15 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 
-from powertune.localcloud.apigateway import responses
-from powertune.localcloud.apigateway.catalog import ApiCatalog
-from powertune.localcloud.apigateway.events import (
+from powertune.apigw.events import (
     DataPlaneRequest,
     MalformedProxyResponse,
     build_event,
     parse_proxy_response,
 )
-from powertune.localcloud.apigateway.routes import match_route
+from powertune.apigw.routes import RouteMatch, match_route
+from powertune.localcloud.apigateway import responses
+from powertune.localcloud.apigateway.catalog import ApiCatalog, DeployedStage
 from powertune.localcloud.aws_errors import AwsError
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
 from powertune.localcloud.frontdoor.routing import Route
@@ -41,6 +41,31 @@ def function_arn_from_uri(uri: str, stage_variables: dict[str, str]) -> str | No
     uri = _STAGE_VARIABLE.sub(lambda m: stage_variables.get(m.group(1), ""), uri)
     match = _FUNCTION_IN_URI.search(uri)
     return match.group(1) if match else None
+
+
+def _proxy_event(
+    request: HttpRequest,
+    route: Route,
+    match: RouteMatch,
+    deployed: DeployedStage,
+    ids: tuple[str, str],
+) -> dict[str, object]:
+    """The payload 1.0 event for `request`; `ids` are its request id and API Gateway id."""
+    request_id, apigw_id = ids
+    data_plane_request = DataPlaneRequest(
+        method=request.method,
+        path=route.resource_path,
+        headers=request.headers,
+        query=request.query_pairs(),
+        body=request.body,
+        source_ip=request.client_ip,
+        api_id=route.api_id,
+        stage=route.stage,
+        request_id=request_id,
+        extended_request_id=apigw_id,
+        received_at=datetime.now(UTC),
+    )
+    return build_event(data_plane_request, match, deployed.variables, deployed.binary_media_types)
 
 
 class ApiGatewayDataPlane:
@@ -78,24 +103,7 @@ class ApiGatewayDataPlane:
         arn = function_arn_from_uri(integration.uri, deployed.variables)
         if arn is None:
             return responses.invocation_rejected(request_id, apigw_id)
-        event = build_event(
-            DataPlaneRequest(
-                method=request.method,
-                path=route.resource_path,
-                headers=request.headers,
-                query=request.query_pairs(),
-                body=request.body,
-                source_ip=request.client_ip,
-                api_id=route.api_id,
-                stage=route.stage,
-                request_id=request_id,
-                extended_request_id=apigw_id,
-                received_at=datetime.now(UTC),
-            ),
-            match,
-            deployed.variables,
-            deployed.binary_media_types,
-        )
+        event = _proxy_event(request, route, match, deployed, (request_id, apigw_id))
         try:
             spec = self._invoke.resolve(arn, None, self._region)
         except AwsError:

@@ -21,16 +21,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from powertune.lambda_model import vcpu_equivalents
 from powertune.localcloud.engine import cgroups, errors
 from powertune.localcloud.engine.cpucontrol import choose_cpu_control
-from powertune.localcloud.engine.environment import Environment, RunOutcome
+from powertune.localcloud.engine.environment import Environment
 from powertune.localcloud.engine.interpreter import find_runtime_python
 from powertune.localcloud.engine.launch import client_context_json, lambda_environment, trace_id
+from powertune.localcloud.engine.outcomes import OutcomeKind, RunOutcome
 from powertune.localcloud.engine.pool import EnvironmentPool, Lease
 from powertune.localcloud.engine.quota import (
     environment_quota,
     memory_limit_bytes,
-    vcpus_for_memory,
 )
 from powertune.localcloud.engine.results import (
     INIT_LIMIT_S,
@@ -184,10 +185,10 @@ class ExecutionEngine:
         )
         outcome = self._run_paced(env, spec, invocation)
         peak = env.memory_peak_bytes()
-        oom = outcome.kind == "exited" and env.ran_out_of_memory()
-        broken = outcome.kind in ("timeout", "exited")
+        oom = outcome.kind is OutcomeKind.EXITED and env.ran_out_of_memory()
+        broken = outcome.kind.ends_environment
         if broken:
-            env.kill()  # a timed-out or crashed environment is never reused (Lambda re-inits)
+            env.kill()
         env.drain()
         return invocation_result(ctx, outcome, env.take_lines(), oom, peak), broken
 
@@ -212,7 +213,7 @@ class ExecutionEngine:
         )
 
     def _share(self, spec: FunctionSpec) -> float:
-        return min(vcpus_for_memory(spec.memory_mb), float(self._host_cores))
+        return min(vcpu_equivalents(spec.memory_mb), float(self._host_cores))
 
     def _paced(self, spec: FunctionSpec) -> bool:
         return self._pacer is not None and self._share(spec) < self._host_cores

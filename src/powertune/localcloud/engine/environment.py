@@ -16,10 +16,10 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from powertune.localcloud.engine.cgroups import EnvCgroup
+from powertune.localcloud.engine.outcomes import InitOutcome, OutcomeKind, RunOutcome
 from powertune.localcloud.engine.output import OutputPipe
 from powertune.localcloud.engine.runtime_api import Invocation, RuntimeApiServer
 
@@ -28,35 +28,6 @@ _JOIN_AND_EXEC = (
     'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; n=$((n-1)); done; '
     'exec "$@"'
 )
-
-KIND_RESPONSE = "response"
-KIND_ERROR = "error"
-KIND_TIMEOUT = "timeout"
-KIND_EXITED = "exited"
-
-
-@dataclass(frozen=True, slots=True)
-class InitOutcome:
-    """How INIT ended: ready (no error), an init error posted by the runtime, or an exit."""
-
-    duration_ms: float
-    error_type: str | None = None
-    error_body: bytes | None = None
-    returncode: int | None = None
-    timed_out: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error_type is None and self.returncode is None and not self.timed_out
-
-
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
-    kind: str  # response | error | timeout | exited
-    body: bytes
-    error_type: str | None
-    duration_ms: float
-    returncode: int | None
 
 
 class Environment:
@@ -83,7 +54,7 @@ class Environment:
         self._cond = threading.Condition()
         self._pending: Invocation | None = None
         self._current_id: str | None = None
-        self._result: tuple[str, bytes, str | None, float] | None = None
+        self._result: tuple[OutcomeKind, bytes, str | None, float] | None = None
         self._dispatched_at: float | None = None
         self._ready_at: float | None = None
         self._init_error: tuple[bytes, str] | None = None
@@ -210,13 +181,13 @@ class Environment:
             returncode = self._returncode
         duration_ms = (time.perf_counter() - start) * 1000.0
         if returncode is not None:
-            return RunOutcome(KIND_EXITED, b"", None, duration_ms, returncode)
-        return RunOutcome(KIND_TIMEOUT, b"", None, duration_ms, None)
+            return RunOutcome(OutcomeKind.EXITED, b"", None, duration_ms, returncode)
+        return RunOutcome(OutcomeKind.TIMEOUT, b"", None, duration_ms, None)
 
     def _ended(self) -> bool:
         return self._result is not None or self._returncode is not None
 
-    def _outcome(self) -> tuple[str, bytes, str | None, float] | None:
+    def _outcome(self) -> tuple[OutcomeKind, bytes, str | None, float] | None:
         return self._result
 
     def _dispatch_time(self) -> float | None:
@@ -279,7 +250,9 @@ class Environment:
         if callback is not None:
             callback()
 
-    def _finish(self, request_id: str, kind: str, body: bytes, error_type: str | None) -> bool:
+    def _finish(
+        self, request_id: str, kind: OutcomeKind, body: bytes, error_type: str | None
+    ) -> bool:
         ended = time.perf_counter()
         with self._cond:
             if request_id != self._current_id or self._result is not None:
@@ -289,10 +262,10 @@ class Environment:
             return True
 
     def on_response(self, request_id: str, body: bytes) -> bool:
-        return self._finish(request_id, KIND_RESPONSE, body, None)
+        return self._finish(request_id, OutcomeKind.RESPONSE, body, None)
 
     def on_error(self, request_id: str, body: bytes, error_type: str) -> bool:
-        return self._finish(request_id, KIND_ERROR, body, error_type)
+        return self._finish(request_id, OutcomeKind.ERROR, body, error_type)
 
     def on_init_error(self, body: bytes, error_type: str) -> None:
         with self._cond:

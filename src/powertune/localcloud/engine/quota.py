@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-MB_PER_VCPU = 1769
+from powertune.lambda_model import MB_PER_VCPU, vcpu_equivalents
+
 # The kernel refuses a CFS quota below 1 ms (sched_cfs_bandwidth: min_cfs_quota_period).
 MIN_QUOTA_US = 1000
 MIB = 1024 * 1024
@@ -26,11 +27,6 @@ class CpuQuota:
     @property
     def vcpus(self) -> float:
         return self.quota_us / self.period_us
-
-
-def vcpus_for_memory(memory_mb: int) -> float:
-    """Lambda's vCPU-equivalents for a memory size (128 MB → 0.0724, 1769 MB → 1.0)."""
-    return memory_mb / MB_PER_VCPU
 
 
 def cpu_quota(memory_mb: int, period_us: int, host_cores: int) -> CpuQuota:
@@ -59,7 +55,7 @@ def environment_quota(memory_mb: int, base_period_us: int, host_cores: int) -> C
 def quota_error(memory_mb: int, period_us: int, host_cores: int) -> float:
     """Relative error of the granted share against the model (0.0 = exact)."""
     granted = cpu_quota(memory_mb, period_us, host_cores).vcpus
-    wanted = min(vcpus_for_memory(memory_mb), float(host_cores))
+    wanted = min(vcpu_equivalents(memory_mb), float(host_cores))
     return granted / wanted - 1.0
 
 

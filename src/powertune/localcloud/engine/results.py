@@ -11,14 +11,7 @@ import json
 from dataclasses import dataclass
 
 from powertune.localcloud.engine import errors, reportline
-from powertune.localcloud.engine.environment import (
-    KIND_ERROR,
-    KIND_EXITED,
-    KIND_RESPONSE,
-    KIND_TIMEOUT,
-    InitOutcome,
-    RunOutcome,
-)
+from powertune.localcloud.engine.outcomes import InitOutcome, OutcomeKind, RunOutcome
 from powertune.localcloud.engine.quota import bytes_to_reported_mb
 from powertune.localcloud.engine.spec import FunctionSpec, InvocationResult
 
@@ -111,11 +104,11 @@ def invocation_result(
     status, error_type, function_error = reportline.STATUS_SUCCESS, None, None
     payload = outcome.body
     body_lines = list(lines)
-    if outcome.kind == KIND_ERROR:
+    if outcome.kind is OutcomeKind.ERROR:
         # The handler raised: awslambdaric's error JSON goes back as is.
         status, function_error = reportline.STATUS_FAILURE, UNHANDLED
         error_type = _error_type_of(outcome.body, outcome.error_type)
-    elif outcome.kind == KIND_TIMEOUT:
+    elif outcome.kind is OutcomeKind.TIMEOUT:
         status, function_error, error_type = (
             reportline.STATUS_TIMEOUT,
             UNHANDLED,
@@ -126,7 +119,7 @@ def invocation_result(
         body_lines.append(
             reportline.timeout_line(ctx.epoch_s + spec.timeout_s, rid, spec.timeout_s)
         )
-    elif outcome.kind == KIND_EXITED:
+    elif outcome.kind is OutcomeKind.EXITED:
         returncode = outcome.returncode if outcome.returncode is not None else -9
         status, function_error = reportline.STATUS_ERROR, UNHANDLED
         error_type = "Runtime.OutOfMemory" if oom else "Runtime.ExitError"
@@ -134,8 +127,6 @@ def invocation_result(
             used_mb = spec.memory_mb  # Lambda reports the limit as the peak of an OOM kill
         payload = errors.exit_error_payload(rid, returncode, error_type)
         body_lines += [errors.exit_message(rid, returncode), error_type]
-    elif outcome.kind != KIND_RESPONSE:
-        raise ValueError(f"unknown outcome kind {outcome.kind!r}")
     figures = reportline.ReportFigures(
         request_id=rid,
         duration_ms=outcome.duration_ms,

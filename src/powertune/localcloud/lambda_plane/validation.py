@@ -10,10 +10,9 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping
 
+from powertune.lambda_model import MAX_MEMORY_MB, MIN_MEMORY_MB
 from powertune.localcloud.aws_errors import AwsError, invalid_parameter
 
-MIN_MEMORY_MB = 128
-MAX_MEMORY_MB = 10240  # default (Firecracker) functions, lambda-model.md §1.1
 MIN_TIMEOUT_S = 1
 MAX_TIMEOUT_S = 900
 

@@ -7,7 +7,7 @@ rebuild is offline and instant. The zip is deterministic (sorted entries,
 fixed timestamps and modes): the same inputs give the same bytes, so
 Terraform's `source_code_hash` only changes when the code does.
 
-For an AWS deploy, `python -m powertune.localcloud.packaging` writes
+For an AWS deploy, `python -m powertune.reference.packaging` writes
 build/lambda/items-api.zip, the path infra/terraform expects by default.
 """
 
@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from powertune.errors import ConfigError, PowertuneError
+from powertune.reference.folders import default_app_dir
 
-PACKAGE_NAME = "items_api"
 # Lambda python3.11 x86_64 runs on Amazon Linux 2023 (glibc 2.34): manylinux2014 wheels fit.
 PIP_PLATFORM_ARGS = (
     "--platform",
@@ -43,27 +43,14 @@ class PackagingError(PowertuneError):
     """Installing the app's dependencies or writing its zip failed."""
 
 
-def default_app_dir() -> Path:
-    """The repository's app/ folder (this source tree's, else the working directory's)."""
-    for candidate in (Path(__file__).resolve().parents[3] / "app", Path.cwd() / "app"):
-        if (candidate / "src" / PACKAGE_NAME).is_dir():
-            return candidate
-    raise ConfigError(
-        "cannot find the items API source (app/src/items_api); run from the repository root "
-        "or pass app_dir"
-    )
-
-
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "powertune" / "lambda-deps"
 
 
-def package_app(
-    out_zip: Path, *, app_dir: Path | None = None, cache_dir: Path | None = None
-) -> Path:
-    """Write the deployable zip of the items API to `out_zip` and return its path."""
-    app = app_dir or default_app_dir()
+def package_app(out_zip: Path, *, app_dir: Path, cache_dir: Path | None = None) -> Path:
+    """Write the deployable zip of the app in `app_dir` to `out_zip` and return its path."""
+    app = app_dir
     deps = install_dependencies(app / "requirements.txt", cache_dir or default_cache_dir())
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_zip.with_suffix(".zip.tmp")
@@ -129,10 +116,13 @@ def _files(root: Path) -> Iterator[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m powertune.localcloud.packaging [OUT_ZIP]`: build the zip for an AWS deploy."""
+    """`python -m powertune.reference.packaging [OUT_ZIP]`: build the zip for an AWS deploy.
+
+    The app is the repository's `app/`, found from the working directory upwards.
+    """
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0]) if args else Path("build/lambda/items-api.zip")
-    sys.stdout.write(f"{package_app(out)}\n")
+    sys.stdout.write(f"{package_app(out, app_dir=default_app_dir(Path.cwd()))}\n")
     return 0
 
 

@@ -1,5 +1,8 @@
 """`powertune local deploy/destroy`: apply the reference Terraform to a running local cloud.
 
+The app folder and the Terraform folder are arguments (`folders` gives the
+repository's own as defaults to the CLI).
+
 The user's Terraform folder is copied into a working folder inside the local
 cloud's state folder, next to two generated files that Terraform merges over
 the originals (override files, Terraform docs "Override Files"):
@@ -18,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from powertune.errors import ConfigError
-from powertune.localcloud.packaging import package_app
-from powertune.localcloud.terraform import Terraform
+from powertune.reference.packaging import package_app
+from powertune.reference.terraform import Terraform
 
 STACK_NAME = "items"
 # Services the stack (and its data sources) call; every one goes to the local cloud.
@@ -131,7 +134,7 @@ def deploy(
     terraform_dir: Path,
     user_vars: Mapping[str, str] | None = None,
     *,
-    app_dir: Path | None = None,
+    app_dir: Path,
 ) -> dict[str, Any]:
     """Package the app, apply the stack to the local cloud, and return its outputs."""
     workdir = prepare_workdir(terraform_dir, target)

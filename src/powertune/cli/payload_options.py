@@ -1,9 +1,11 @@
 """Turn the user's payload options into `Payload`s: JSON, files, weighted sets, HTTP requests.
 
 `--payload-http 'GET /items/export?limit=5'` builds an API Gateway REST proxy
-event (payload format 1.0) with the local cloud's own event builder, so a
-function behind API Gateway is tuned with the event it really receives
-(upstream users build those by hand: aws-lambda-power-tuning #146, #161).
+event (payload format 1.0) with `powertune.apigw`, the event model the local
+cloud's data plane uses too, so a function behind API Gateway is tuned with the
+event it really receives (upstream users build those by hand:
+aws-lambda-power-tuning #146, #161). It lives in the CLI layer because it reads
+the `@file` arguments.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from powertune.apigw.events import DataPlaneRequest, build_event
+from powertune.apigw.routes import Integration, Resource, match_route
 from powertune.errors import ConfigError
-from powertune.localcloud.apigateway.events import DataPlaneRequest, build_event
-from powertune.localcloud.apigateway.routes import Integration, Resource, match_route
 from powertune.tuning.models import Payload
 
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from powertune.localcloud.apigateway.routes import RouteMatch
+from powertune.apigw.routes import RouteMatch
 
 ACCOUNT_ID = "123456789012"
 
@@ -79,6 +79,58 @@ def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return None
 
 
+def _event_body(
+    request: DataPlaneRequest, binary_media_types: Sequence[str]
+) -> tuple[str | None, bool]:
+    """The event's `body` and `isBase64Encoded`: binary media types travel base64-encoded."""
+    if not request.body:
+        return None, False
+    if media_type_matches(_header(request.headers, "Content-Type"), binary_media_types):
+        return base64.b64encode(request.body).decode(), True
+    return request.body.decode("utf-8", errors="replace"), False
+
+
+def _identity(request: DataPlaneRequest) -> dict[str, object]:
+    """`requestContext.identity` of an unauthenticated call: only source IP and user agent."""
+    return {
+        "accessKey": None,
+        "accountId": None,
+        "caller": None,
+        "cognitoAuthenticationProvider": None,
+        "cognitoAuthenticationType": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "principalOrgId": None,
+        "sourceIp": request.source_ip,
+        "user": None,
+        "userAgent": _header(request.headers, "User-Agent"),
+        "userArn": None,
+    }
+
+
+def _request_context(request: DataPlaneRequest, match: RouteMatch) -> dict[str, object]:
+    """`requestContext`: the `$context` variables API Gateway maps into the event."""
+    host = _header(request.headers, "Host") or f"{request.api_id}.execute-api.localhost"
+    return {
+        "accountId": ACCOUNT_ID,
+        "apiId": request.api_id,
+        "domainName": host,
+        "domainPrefix": host.split(".")[0],
+        "extendedRequestId": request.extended_request_id,
+        "httpMethod": request.method,
+        "identity": _identity(request),
+        # $context.path is the full path including the stage (e.g. /prod/items/1).
+        "path": f"/{request.stage}{request.path}",
+        "protocol": "HTTP/1.1",
+        "requestId": request.request_id,
+        "requestTime": request.received_at.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(request.received_at.timestamp() * 1000),
+        "resourceId": match.resource.resource_id,
+        "resourcePath": match.resource.path,
+        "stage": request.stage,
+    }
+
+
 def build_event(
     request: DataPlaneRequest,
     match: RouteMatch,
@@ -88,17 +140,7 @@ def build_event(
     """The payload 1.0 event for this request."""
     headers, multi_headers = _single_and_multi(request.headers)
     query, multi_query = _single_and_multi(request.query)
-    body: str | None
-    is_base64 = False
-    if not request.body:
-        body = None
-    elif media_type_matches(_header(request.headers, "Content-Type"), binary_media_types):
-        body = base64.b64encode(request.body).decode()
-        is_base64 = True
-    else:
-        body = request.body.decode("utf-8", errors="replace")
-    host = _header(request.headers, "Host") or f"{request.api_id}.execute-api.localhost"
-    epoch_ms = int(request.received_at.timestamp() * 1000)
+    body, is_base64 = _event_body(request, binary_media_types)
     return {
         "resource": match.resource.path,
         "path": request.path,
@@ -109,37 +151,7 @@ def build_event(
         "multiValueQueryStringParameters": multi_query,
         "pathParameters": dict(match.path_parameters) if match.path_parameters else None,
         "stageVariables": dict(stage_variables) if stage_variables else None,
-        "requestContext": {
-            "accountId": ACCOUNT_ID,
-            "apiId": request.api_id,
-            "domainName": host,
-            "domainPrefix": host.split(".")[0],
-            "extendedRequestId": request.extended_request_id,
-            "httpMethod": request.method,
-            "identity": {
-                "accessKey": None,
-                "accountId": None,
-                "caller": None,
-                "cognitoAuthenticationProvider": None,
-                "cognitoAuthenticationType": None,
-                "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None,
-                "principalOrgId": None,
-                "sourceIp": request.source_ip,
-                "user": None,
-                "userAgent": _header(request.headers, "User-Agent"),
-                "userArn": None,
-            },
-            # $context.path is the full path including the stage (e.g. /prod/items/1).
-            "path": f"/{request.stage}{request.path}",
-            "protocol": "HTTP/1.1",
-            "requestId": request.request_id,
-            "requestTime": request.received_at.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "requestTimeEpoch": epoch_ms,
-            "resourceId": match.resource.resource_id,
-            "resourcePath": match.resource.path,
-            "stage": request.stage,
-        },
+        "requestContext": _request_context(request, match),
         "body": body,
         "isBase64Encoded": is_base64,
     }
