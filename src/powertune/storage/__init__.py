@@ -1,0 +1,1 @@
+"""Everything that reads or writes the tool's files: result files, price tables, the journal."""
