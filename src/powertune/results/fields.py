@@ -10,6 +10,15 @@ from powertune.errors import ConfigError
 from powertune.tuning.models import Architecture, Configuration, StrategyName, StrategySpec
 
 
+class ResultFormatError(ConfigError):
+    """A result document does not have the form docs/result-format.md describes."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        #: where in the document, e.g. `statistics[2].warm_samples` (`(top level)` for the root)
+        self.key = key
+
+
 class _Missing(Enum):
     MISSING = "missing"
 
@@ -29,16 +38,18 @@ class Fields:
     def is_number(value: object) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
 
-    def invalid(self, key: str, value: object, expected: str) -> ConfigError:
-        return ConfigError(
-            f"result file: {self.where}{key} must be {expected}, got {value!r}; {_FIX}"
+    def invalid(self, key: str, value: object, expected: str) -> ResultFormatError:
+        where = f"{self.where}{key}"
+        return ResultFormatError(
+            where, f"result file: {where} must be {expected}, got {value!r}; {_FIX}"
         )
 
     def _get(self, key: str, default: object) -> Any:
         if key in self.data:
             return self.data[key]
         if default is MISSING:
-            raise ConfigError(f"result file: {self.where}{key} is missing; {_FIX}")
+            where = f"{self.where}{key}"
+            raise ResultFormatError(where, f"result file: {where} is missing; {_FIX}")
         return default
 
     def value(

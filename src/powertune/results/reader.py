@@ -14,9 +14,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from powertune.errors import ConfigError
 from powertune.results import settings_reader as settings
-from powertune.results.fields import Fields, architecture, configuration, strategy
+from powertune.results.fields import (
+    Fields,
+    ResultFormatError,
+    architecture,
+    configuration,
+    strategy,
+)
 from powertune.results.model import (
     ColdStart,
     PowerStat,
@@ -49,9 +54,10 @@ def record_from_json(d: Mapping[str, Any], index: int) -> InvocationRecord:
             sequence=int(d.get("sequence", index)),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(
+        raise ResultFormatError(
+            f"invocations[{index}]",
             f"invocation record #{index} is malformed ({exc!r}); each record needs memory_mb, "
-            "duration_ms and billed_duration_ms (see docs/result-format.md)"
+            "duration_ms and billed_duration_ms (see docs/result-format.md)",
         ) from exc
 
 
@@ -152,12 +158,12 @@ def _time(f: Fields, key: str) -> datetime | None:
 
 def _check_version(doc: Mapping[str, Any]) -> None:
     version = doc.get("schema_version")
-    if version is not None and not (
-        isinstance(version, str) and _READABLE_VERSION.fullmatch(version)
-    ):
-        raise ConfigError(
+    # A non-string is the schema's to report; a string outside 1.x is a newer format.
+    if isinstance(version, str) and not _READABLE_VERSION.fullmatch(version):
+        raise ResultFormatError(
+            "schema_version",
             f"schema_version {version!r} is not one this powertune reads (1.x): the file "
-            "was written by a newer powertune; upgrade powertune to read it"
+            "was written by a newer powertune; upgrade powertune to read it",
         )
 
 

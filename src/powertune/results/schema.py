@@ -10,7 +10,7 @@ from typing import Any
 
 import fastjsonschema
 
-from powertune.errors import ConfigError
+from powertune.results.fields import ResultFormatError
 from powertune.results.model import SCHEMA_VERSION
 
 SCHEMA_FILE = "tuning-result.schema.json"
@@ -42,6 +42,8 @@ def validate_document(doc: Mapping[str, Any], *, input_only: bool = False) -> No
         _validator(input_only)(doc)
     except fastjsonschema.JsonSchemaValueException as exc:
         where = (exc.name or "data").removeprefix("data").lstrip(".") or "(top level)"
-        raise ConfigError(
-            f"result file does not match schema {SCHEMA_VERSION} at {where}: {exc.message}"
+        raise ResultFormatError(
+            where,
+            f"result file does not match schema {SCHEMA_VERSION} at {where}: {exc.message}; "
+            "fix that value (docs/result-format.md describes each key)",
         ) from exc
