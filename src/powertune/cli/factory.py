@@ -115,12 +115,11 @@ def resolve_endpoint(
     local_state_dir: Path | None,
     endpoint_url: str | None,
     region: str | None,
-    refuse_both: bool = True,
 ) -> Endpoint:
     """`--local` (the running local cloud's endpoint, region and keys) or `--endpoint-url`."""
     if not use_local:
         return Endpoint(endpoint_url, region)
-    if refuse_both and endpoint_url:
+    if endpoint_url:
         raise ConfigError("use --local or --endpoint-url, not both")
     from powertune.localcloud.state import read_endpoint
 
