@@ -75,7 +75,9 @@ def run_cli(path: Path) -> tuple[float, int]:
 
 
 def phases(path: Path) -> dict[str, float]:
-    from powertune.results import build_document, read_records, validate_document
+    from powertune.results import parse_result, to_json, validate_document
+    from powertune.results.build import Measured, build_result
+    from powertune.results.model import Settings
     from powertune.storage import price_tables
     from powertune.tuning.analysis import analyze
     from powertune.tuning.strategies import parse_strategy
@@ -85,20 +87,21 @@ def phases(path: Path) -> dict[str, float]:
     t1 = time.perf_counter()
     validate_document(doc, input_only=True)
     t2 = time.perf_counter()
-    arn, region, records = read_records(doc)
+    parsed = parse_result(doc)
+    region, records = parsed.region, parsed.invocations
     t3 = time.perf_counter()
     prices = price_tables.load_default()
     analysis = analyze(
         records, strategy=parse_strategy("cost"), rate_for=lambda a: prices.rate(region, a)
     )
     t4 = time.perf_counter()
-    out = build_document(
-        function_arn=arn,
-        region=region,
-        records=records,
-        analysis=analysis,
-        rate_for=lambda a: prices.rate(region, a),
-        settings={},
+    out = to_json(
+        build_result(
+            Measured(parsed.function_arn, region, records),
+            analysis,
+            lambda a: prices.rate(region, a),
+            Settings(decision=None),
+        )
     )
     json.dumps(out)
     t5 = time.perf_counter()

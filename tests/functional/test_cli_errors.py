@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cli_runner import cli
 
-from powertune.cli.backends import resolve_region
+from powertune.cli.factory import resolve_region
 from powertune.errors import ConfigError
 
 PROFILE = "benchmarks/decision/profiles/01-cpu-single-1.yaml"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from cli_runner import cli
 
-from powertune.results import read_records, validate_document
+from powertune.results import parse_result, validate_document
 from powertune.tuning.compat.analysis import analyze_compat
 
 PROFILE = "benchmarks/decision/profiles/01-cpu-single-1.yaml"
@@ -168,7 +168,7 @@ def test_compat_mode_puts_upstream_numbers_at_the_top(
     assert code == 0
     doc = only_result(tmp_path)
     validate_document(doc)
-    _, _, records = read_records(doc)
+    records = parse_result(doc).invocations
     upstream = analyze_compat(records, strategy="cost", lambda_region="us-east-1")
     for key in ("power", "cost", "duration", "stateMachine", "stats"):
         assert doc[key] == upstream[key]
@@ -196,7 +196,7 @@ def test_analyze_in_compat_mode(
     )
     assert code == 0
     doc = json.loads(out)
-    _, _, records = read_records(doc)
+    records = parse_result(doc).invocations
     upstream = analyze_compat(
         records, strategy="cost", lambda_region="us-east-1", discard_top_bottom=0.0
     )

@@ -10,14 +10,17 @@ import pytest
 
 from powertune.errors import ConfigError
 from powertune.results import (
-    RECORD_FIELDS,
     SCHEMA_VERSION,
-    build_document,
-    read_records,
+    build_result,
+    parse_result,
     record_to_json,
     schema,
+    to_json,
     validate_document,
 )
+from powertune.results.build import Measured
+from powertune.results.json_form import RECORD_FIELDS
+from powertune.results.model import Settings
 from powertune.tuning.analysis import analyze
 from powertune.tuning.models import (
     SANDBOX_TIMEDOUT,
@@ -61,15 +64,9 @@ def _records() -> list[InvocationRecord]:
 def _doc(records: list[InvocationRecord] | None = None, **kwargs: Any) -> dict[str, Any]:
     records = _records() if records is None else records
     analysis = analyze(records, strategy=StrategySpec(), rate_for=rate_for)
-    return build_document(
-        function_arn=ARN,
-        region="us-east-1",
-        records=records,
-        analysis=analysis,
-        rate_for=rate_for,
-        settings={"sampling": "fixed(5)"},
-        **kwargs,
-    )
+    settings = Settings(decision=None, extra={"sampling": "fixed(5)"})
+    measured = Measured(function_arn=ARN, region="us-east-1", records=records)
+    return to_json(build_result(measured, analysis, rate_for, settings, **kwargs))
 
 
 def test_document_validates_and_keeps_power_tuning_keys() -> None:
@@ -145,9 +142,9 @@ def test_compat_replaces_top_level_and_keeps_ours_beside() -> None:
 
 def test_round_trip_of_records() -> None:
     records = _records()
-    function_arn, region, back = read_records(_doc(records))
-    assert (function_arn, region) == (ARN, "us-east-1")
-    assert back == records
+    result = parse_result(_doc(records))
+    assert (result.function_arn, result.region) == (ARN, "us-east-1")
+    assert list(result.invocations) == records
 
 
 def test_minimal_input_is_accepted() -> None:
@@ -156,9 +153,10 @@ def test_minimal_input_is_accepted() -> None:
         "region": "eu-west-1",
         "invocations": [{"memory_mb": 128, "duration_ms": 10.5, "billed_duration_ms": 11}],
     }
-    _, region, records = read_records(doc)
-    assert region == "eu-west-1"
-    assert records == [InvocationRecord(128, Architecture.X86_64, 0, 10.5, 11)]
+    result = parse_result(doc)
+    assert result.region == "eu-west-1"
+    assert result.invocations == (InvocationRecord(128, Architecture.X86_64, 0, 10.5, 11),)
+    assert not result.analysed
     with pytest.raises(ConfigError):
         validate_document(doc)  # a full result needs more
 
@@ -184,7 +182,7 @@ def test_schema_errors_say_where(mutate: Any, where: tuple[str, ...]) -> None:
     }
     mutate(doc)
     with pytest.raises(ConfigError) as err:
-        read_records(doc)
+        parse_result(doc)
     message = str(err.value)
     assert message.startswith(f"result file does not match schema {SCHEMA_VERSION} at ")
     for part in where:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from powertune.cli.decide import (
-    analyze_run,
-    compat_output,
-    failed_without_records,
-    load_prices,
-    strategy_options,
-    strategy_spec,
-)
-from powertune.errors import ConfigError, TuningFailed
-from powertune.results import build_document, read_records
+from powertune.cli.analysis import redecide
+from powertune.cli.factory import load_prices
+from powertune.cli.strategy_options import strategy_options, strategy_spec
+from powertune.errors import TuningFailed
+from powertune.results.json_form import price_table_to_json, to_json
+from powertune.results.model import TuningResult
+from powertune.storage.results import read_result
 from powertune.tuning.billing import bind_recorded, require_rates
+
+
+def recorded_allowed_errors(result: TuningResult) -> list[str]:
+    """The allowed errors the result was decided with (none for a records-only file)."""
+    if result.settings.decision is not None:
+        return list(result.settings.decision.allowed_errors)
+    return list(result.settings.extra.get("allowed_errors", []))
 
 
 @click.command()
@@ -42,65 +45,32 @@ def analyze(
     allowed_errors: str | None,
 ) -> None:
     """Re-decide from the raw records of RESULT.json without invoking anything; print the result."""
-    try:
-        doc = json.loads(result.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {str(result)!r}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{str(result)!r} is not JSON: {exc.msg} at line {exc.lineno}") from exc
-    if not isinstance(doc, dict):
-        raise ConfigError(
-            f"{str(result)!r} must hold a JSON object with function_arn, region, invocations"
-        )
-    function_arn, region, records = read_records(doc)
-    del doc["invocations"]  # the records replace them; halves peak memory on big files
+    previous = read_result(result)
     spec = strategy_spec(
         strategy, balanced_weight, latency_budget_ms, latency_percentile, cost_budget_usd
     )
-    archs = {r.architecture for r in records}
-    prices = bind_recorded(
-        require_rates(load_prices(price_table), region, archs, compat=compat is not None),
-        doc.get("settings", {}),
+    archs = {r.architecture for r in previous.invocations}
+    prices = require_rates(
+        load_prices(price_table), previous.region, archs, compat=compat is not None
     )
-    recorded = doc.get("settings", {}).get("allowed_errors", [])
+    recorded = previous.settings.decision
+    if recorded is not None:
+        # the run's /tmp size and SnapStart billing, as its result recorded them
+        prices = bind_recorded(prices, {"price_table": price_table_to_json(recorded.price_table)})
     allowed = frozenset(
         (e.strip() for e in allowed_errors.split(",") if e.strip())
         if allowed_errors is not None
-        else recorded
+        else recorded_allowed_errors(previous)
     )
-    analysis, rate_for = analyze_run(
-        records,
-        region=region,
+    decided = redecide(
+        previous,
+        source=str(result),
         prices=prices,
         spec=spec,
         allowed_errors=allowed,
-        forced=failed_without_records(doc, records),
+        compat=compat,
+        discard_top_bottom=discard_top_bottom,
     )
-    compat_doc = (
-        compat_output(records, compat, spec, region, discard_top_bottom, allowed)
-        if analysis.recommendation is not None
-        else None
-    )
-    settings = {
-        **doc.get("settings", {}),
-        "strategy": {**asdict(spec), "name": spec.name.value},
-        "compat": compat,
-        "allowed_errors": sorted(allowed),
-        "price_table": prices.describe(),
-        "reanalyzed_from": str(result),
-    }
-    out = build_document(
-        function_arn=function_arn,
-        region=region,
-        records=records,
-        analysis=analysis,
-        rate_for=rate_for,
-        settings=settings,
-        compat=compat_doc,
-        events=doc.get("sampling_events", []),
-        warnings=doc.get("warnings", []),
-        synthetic=bool(doc.get("synthetic", False)),
-    )
-    click.echo(json.dumps(out, indent=2))
-    if out["recommendation"] is None:
+    click.echo(json.dumps(to_json(decided), indent=2))
+    if decided.recommendation is None:
         raise TuningFailed("every memory size failed; see 'failed' in the output")

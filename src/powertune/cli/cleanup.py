@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from powertune.cli.backends import build_backend, resolve_region
+from powertune.cli.factory import build_backend, resolve_region
 from powertune.storage.journal import (
     default_state_dir,
     journal_region,
