@@ -135,7 +135,7 @@ def test_the_wheel_carries_every_data_file(installed: Installed) -> None:
 
     shipped = data_files(installed.site_packages / "powertune")
     assert data_files(PACKAGE) <= shipped
-    assert {"py.typed", "tuning/prices.json", "schemas/tuning-result.schema.json"} <= shipped
+    assert {"py.typed", "tuning/prices.json", "results/tuning-result.schema.json"} <= shipped
 
 
 def test_reference_folders_must_be_named_outside_a_checkout(installed: Installed) -> None:
