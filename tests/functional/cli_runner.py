@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +24,23 @@ def cli(
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+#: the repository root: commands run from there, as a user of the checkout runs them
+ROOT = Path(__file__).parents[2]
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run from the repository root with a private state folder and no region from outside."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("POWERTUNE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+
+
+def only_result(folder: Path) -> dict[str, Any]:
+    """The one result file a run wrote into `folder`, as JSON."""
+    files = sorted(folder.glob("tuning-*.json"))
+    assert len(files) == 1, files
+    doc: dict[str, Any] = json.loads(files[0].read_text())
+    return doc

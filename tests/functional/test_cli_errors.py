@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import cli
+from cli_runner import cli, isolate
 
 from powertune.cli.factory import resolve_region
 from powertune.errors import ConfigError
@@ -19,10 +19,7 @@ ROOT = Path(__file__).parents[2]
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("POWERTUNE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    isolate(monkeypatch, tmp_path)
 
 
 def tune(*extra: str, function: str = "my-fn", region: str | None = "us-east-1") -> list[str]:

@@ -6,12 +6,10 @@ before any change, and compat mode, which prices like upstream, is never refused
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cli_runner import cli
+from cli_runner import cli, isolate, only_result
 
 PROFILE = "benchmarks/decision/profiles/01-cpu-single-1.yaml"
 ROOT = Path(__file__).parents[2]
@@ -19,10 +17,7 @@ ROOT = Path(__file__).parents[2]
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("POWERTUNE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    isolate(monkeypatch, tmp_path)
 
 
 def tune_in(region: str, output: Path, *extra: str) -> list[str]:
@@ -43,13 +38,6 @@ def tune_in(region: str, output: Path, *extra: str) -> list[str]:
         str(output),
         *extra,
     ]
-
-
-def only_result(folder: Path) -> dict[str, Any]:
-    files = sorted(folder.glob("tuning-*.json"))
-    assert len(files) == 1, files
-    doc: dict[str, Any] = json.loads(files[0].read_text())
-    return doc
 
 
 def test_unpriced_lambda_region_is_refused_before_any_change(

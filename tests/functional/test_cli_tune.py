@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cli_runner import cli
+from cli_runner import cli, isolate, only_result
 
 from powertune.results import parse_result, validate_document
 from powertune.tuning.compat.analysis import analyze_compat
@@ -23,10 +22,7 @@ ARN = "arn:aws:lambda:us-east-1:123456789012:function:my-fn"
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("POWERTUNE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    isolate(monkeypatch, tmp_path)
 
 
 def tune_args(output: Path, *extra: str, profile: str = PROFILE) -> list[str]:
@@ -45,13 +41,6 @@ def tune_args(output: Path, *extra: str, profile: str = PROFILE) -> list[str]:
         str(output),
         *extra,
     ]
-
-
-def only_result(folder: Path) -> dict[str, Any]:
-    files = sorted(folder.glob("tuning-*.json"))
-    assert len(files) == 1, files
-    doc: dict[str, Any] = json.loads(files[0].read_text())
-    return doc
 
 
 def test_tune_writes_a_valid_result_with_the_compat_keys(
