@@ -44,11 +44,8 @@ def objective_values(truth: dict[int, TrueValues], strategy: str) -> dict[int, f
         return {m: t.mean_cost_usd for m, t in ok.items()}
     if strategy == "speed":
         return {m: t.mean_duration_ms for m, t in ok.items()}
-    max_c = max(t.mean_cost_usd for t in ok.values())
-    max_d = max(t.mean_duration_ms for t in ok.values())
-    return {
-        m: 0.5 * t.mean_cost_usd / max_c + 0.5 * t.mean_duration_ms / max_d for m, t in ok.items()
-    }
+    # balanced: cost^0.5 · duration^0.5 (the weighted geometric mean, docs/tuning.md)
+    return {m: math.sqrt(t.mean_cost_usd * t.mean_duration_ms) for m, t in ok.items()}
 
 
 def paid_usd(records: list[Any]) -> float:

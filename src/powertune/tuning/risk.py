@@ -1,0 +1,87 @@
+"""Would a size time out in production? From that size's own observed distribution.
+
+A size is at risk when, with a margin (it must stay under `TIMEOUT_MARGIN`
+of the timeout):
+- one of its own warm invocations already came that close; or
+- its noise tail reaches it: the size's median × exp(3.09 σ), σ the pooled
+  log-scale noise (3.09 σ: the 0.1% tail of a log-normal); or
+- its outliers reach it: median + the outlier excess (its own, or the pooled
+  outlier model's prediction for this size: the same ms everywhere for an
+  additive tail such as a slow downstream call, the same factor for a
+  multiplicative one; the larger of the two while the model cannot tell),
+  times exp(2.33 σ).
+
+Failed invocations (timeout, OOM) are not here: they fail the size outright.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from powertune.tuning.evidence import Evidence, ExcessModel, SizeEvidence
+from powertune.tuning.models import SANDBOX_TIMEDOUT
+
+#: a size is at risk when a plausible invocation would use more than this share of the timeout
+TIMEOUT_MARGIN = 0.8
+#: z of the 0.1% tail (the benchmark's "times out in more than 0.1% of calls")
+_TAIL_Z = 3.09
+#: z of an outlier's own noise (1%: outliers are themselves a few % of calls)
+_OUTLIER_Z = 2.33
+
+
+class RiskLevel(StrEnum):
+    #: the size's own samples, or a settled outlier model, put it over the limit
+    LIKELY = "likely"
+    #: only the worse of two outlier models does: its own samples would tell
+    POSSIBLE = "possible"
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    level: RiskLevel
+    message: str
+
+
+def _worst_outlier_ms(ev: SizeEvidence, evidence: Evidence) -> tuple[float, float]:
+    """(the slowest plausible outlier here, and the same under the milder model)."""
+    model = evidence.outliers
+    if ev.outliers:
+        worst = ev.median_ms + max(ev.outlier_excess_ms, 0.0)
+        return worst, worst
+    if model.rate <= 0:
+        return 0.0, 0.0
+    additive = ev.median_ms + model.max_excess_ms
+    multiplicative = ev.median_ms * model.max_excess_factor
+    if model.model is ExcessModel.ADDITIVE:
+        return additive, additive
+    if model.model is ExcessModel.MULTIPLICATIVE:
+        return multiplicative, multiplicative
+    return max(additive, multiplicative), min(additive, multiplicative)  # cannot tell yet
+
+
+def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None) -> Risk | None:
+    """Whether (and why) this size is at risk of timing out."""
+    if timeout_ms is None or not ev.warm or math.isnan(ev.median_ms):
+        return None
+    limit = TIMEOUT_MARGIN * timeout_ms
+    sigma = evidence.log_sigma
+    slowest = max(ev.durations_ms)
+    tail = ev.median_ms * math.exp(_TAIL_Z * sigma)
+    worst, milder = _worst_outlier_ms(ev, evidence)
+    outlier = worst * math.exp(_OUTLIER_Z * sigma)
+    head = f"at risk of {SANDBOX_TIMEDOUT}:"
+    tail_of = f"over {TIMEOUT_MARGIN:.0%} of the {timeout_ms:.0f} ms timeout"
+    if slowest > limit:
+        why = f"{head} its slowest warm invocation took {slowest:.0f} ms, {tail_of}"
+        return Risk(RiskLevel.LIKELY, why)
+    if tail > limit:
+        why = f"{head} its noise tail (0.1% of calls) reaches {tail:.0f} ms, {tail_of}"
+        return Risk(RiskLevel.LIKELY, why)
+    if outlier > limit:
+        kind = evidence.outliers.model.value if not ev.outliers else "its own"
+        why = f"{head} an outlier ({kind} excess) would take {outlier:.0f} ms here, {tail_of}"
+        possible = milder * math.exp(_OUTLIER_Z * sigma) <= limit
+        return Risk(RiskLevel.POSSIBLE if possible else RiskLevel.LIKELY, why)
+    return None
