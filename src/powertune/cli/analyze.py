@@ -18,6 +18,7 @@ from powertune.cli.decide import (
 )
 from powertune.errors import ConfigError, TuningFailed
 from powertune.results import build_document, read_records
+from powertune.tuning.recommend import DecisionSettings
 
 
 @click.command()
@@ -70,6 +71,7 @@ def analyze(
         spec=spec,
         allowed_errors=allowed,
         forced=failed_without_records(doc, records),
+        decision=DecisionSettings.from_json(doc.get("settings", {}).get("decision")),
     )
     compat_doc = (
         compat_output(records, compat, spec, region, discard_top_bottom, allowed)

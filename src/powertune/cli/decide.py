@@ -25,6 +25,7 @@ from powertune.tuning.models import (
     StrategySpec,
 )
 from powertune.tuning.pricing import PriceRate, PriceTable
+from powertune.tuning.recommend import DecisionSettings, recommend
 from powertune.tuning.sampling import FixedSampling, SamplingPolicy
 from powertune.tuning.strategies import parse_strategy
 
@@ -121,7 +122,7 @@ def analyze_run(
     spec: StrategySpec,
     allowed_errors: frozenset[str],
     forced: dict[Any, str] | None = None,
-    policy: SamplingPolicy | None = None,
+    decision: DecisionSettings | None = None,
 ) -> tuple[Analysis, Any]:
     cache: dict[Architecture, PriceRate] = {}
 
@@ -130,30 +131,26 @@ def analyze_run(
             cache[arch] = prices.rate(region, arch)
         return cache[arch]
 
-    adaptive = adaptive_policy(policy)
     analysis = analyze_records(
         records,
         strategy=spec,
         rate_for=rate_for,
         allowed_errors=allowed_errors,
         forced_failures=forced,
-        decide=adaptive is None,
+        decide=False,
     )
-    if adaptive is not None:
-        # The adaptive policy decides among the sizes it kept in the running: its
-        # estimates pool the duration curve, which beats per-size means when few
-        # samples were spent on a size (benchmarks/decision), and sizes it dropped
-        # with confidence are not reported as ties.
-        contenders = set(adaptive.contenders)
-        among = analyze_records(
-            [r for r in records if Configuration(r.memory_mb, r.architecture) in contenders],
-            strategy=spec,
-            rate_for=rate_for,
-            allowed_errors=allowed_errors,
-            forced_failures={c: why for c, why in (forced or {}).items() if c in contenders},
-        )
-        analysis = replace(analysis, recommendation=adaptive.recommendation(among))
+    # One recommendation for tune and analyze: a pure function of the records and
+    # the decision settings the result stores (settings.decision).
+    settings = decision or DecisionSettings()
+    rec = recommend(analysis, records, settings, strategy=spec, rate_for=rate_for)
+    analysis = replace(analysis, recommendation=rec)
     return analysis, rate_for
+
+
+def decision_settings(policy: SamplingPolicy | None) -> DecisionSettings:
+    """What the final recommendation needs beyond the records (fixed sampling: per size)."""
+    adaptive = adaptive_policy(policy)
+    return DecisionSettings() if adaptive is None else adaptive.decision_settings()
 
 
 def adaptive_policy(policy: SamplingPolicy | None) -> AdaptiveSampling | None:
@@ -206,7 +203,7 @@ def result_document(
         spec=spec,
         allowed_errors=run.plan.allowed_errors,
         forced=dict(run.backend_failures),
-        policy=policy,
+        decision=decision_settings(policy),
     )
     # Without a recommendation upstream's analyzer has nothing to report either (it
     # raises); the file then keeps our figures and the failures, and the run exits 1.
@@ -231,6 +228,7 @@ def result_document(
         "original_memory_mb": run.original.memory_mb,
         "price_table": prices.describe(),
         "backend": {**run.backend, **({"endpoint_url": endpoint_url} if endpoint_url else {})},
+        "decision": decision_settings(policy).to_json(),
     }
     return build_document(
         function_arn=run.function_arn,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from powertune.errors import ConfigError
 from powertune.tuning.allocation import allocate, with_payload_mix
-from powertune.tuning.assessment import Assessment, assess, min_samples
+from powertune.tuning.assessment import Assessment, assess, curve_message, min_samples
 from powertune.tuning.decisions import DropReason
 from powertune.tuning.estimates import Estimate, off_grid_suggestions
 from powertune.tuning.models import (
@@ -59,7 +59,9 @@ class _Budget:
     usd: float | None
 
 
-def _check(tolerance: float, confidence: float, initial: int, budget: int | None) -> None:
+def _check(
+    tolerance: float, confidence: float, initial: int, budget: int | None, usd: float | None
+) -> None:
     if not 0 <= tolerance < 1:
         raise ConfigError(f"tolerance must be in [0, 1) (0.01 = 1%), got {tolerance}")
     if not 0.5 <= confidence < 1:
@@ -68,6 +70,8 @@ def _check(tolerance: float, confidence: float, initial: int, budget: int | None
         raise ConfigError(f"initial must be at least 2 (one is a cold start), got {initial}")
     if budget is not None and budget < 1:
         raise ConfigError(f"--budget must be at least 1 invocation, got {budget}")
+    if usd is not None and usd <= 0:
+        raise ConfigError(f"--budget-usd must be positive, got {usd}")
 
 
 class AdaptiveSampling:
@@ -91,9 +95,7 @@ class AdaptiveSampling:
         default_invocations_per_configuration: int = 5,
         timeout_ms: float | None = None,
     ) -> None:
-        _check(tolerance, confidence, initial, budget_invocations)
-        if budget_usd is not None and budget_usd <= 0:
-            raise ConfigError(f"--budget-usd must be positive, got {budget_usd}")
+        _check(tolerance, confidence, initial, budget_invocations, budget_usd)
         self.strategy = strategy
         self.tolerance = tolerance
         self.confidence = confidence
@@ -206,14 +208,7 @@ class AdaptiveSampling:
             usable = a.curve_usable(arch)
             if check is not None and self._curve_state.get(arch) != usable:
                 self._curve_state[arch] = usable
-                self._event(n, SamplingAction.MODEL, f"{arch.value}: duration curve " + (
-                    f"fits (t = {check.full.fixed_ms:.1f} ms + {check.full.cpu_ms:.1f} ms / "
-                    f"share, parallelism cap {check.full.cap:.2f}; misfit "
-                    f"{math.sqrt(check.misfit_rel_var):.1%}); pooled with per-size evidence"
-                    if usable
-                    else f"does not fit (chi-square p = {check.p_value:.3g}); "
-                    "deciding from per-size evidence only"
-                ))
+                self._event(n, SamplingAction.MODEL, curve_message(arch, check, usable))
         return a
 
     def _continue(self, state: SamplingState, a: Assessment) -> list[InvocationRequest]:

@@ -49,6 +49,21 @@ class Assessment:
         return check is not None and check.p_value >= CURVE_REJECT_P
 
 
+def curve_message(arch: Architecture, check: CurveCheck, usable: bool) -> str:
+    """The `model` event: whether the duration curve is used, and the fit."""
+    if not usable:
+        return (
+            f"{arch.value}: duration curve does not fit (chi-square p = {check.p_value:.3g}); "
+            "deciding from per-size evidence only"
+        )
+    fit = check.full
+    return (
+        f"{arch.value}: duration curve fits (t = {fit.fixed_ms:.1f} ms + {fit.cpu_ms:.1f} ms / "
+        f"share, parallelism cap {fit.cap:.2f}; misfit {math.sqrt(check.misfit_rel_var):.1%}, "
+        "fitted on clean means: outliers set apart); pooled with per-size evidence"
+    )
+
+
 def min_samples(strategy: StrategySpec) -> int:
     """Warm samples a size needs before the strategy can judge it."""
     if strategy.name is StrategyName.LATENCY_BUDGET:
@@ -112,7 +127,9 @@ def assess(
             for c, ev in evidence.sizes.items()
             if c.architecture is arch and ev.clean_samples > 0 and c not in excluded
         ]
-        pts = [SizeMean(ev.configuration.memory_mb, ev.clean_mean_ms, ev.clean_samples) for ev in sizes]
+        pts = [
+            SizeMean(ev.configuration.memory_mb, ev.clean_mean_ms, ev.clean_samples) for ev in sizes
+        ]
         check = check_curve(pts, evidence.rel_var)
         curves[arch] = check
         usable = check is not None and check.p_value >= CURVE_REJECT_P

@@ -85,7 +85,10 @@ def _latency(
     n = len(e.durations_ms)
     over = sum(1 for d in e.durations_ms if d > budget)
     if over and scipy_stats.binom.sf(over - 1, n, share) < q:
-        return Feasibility.NO, f"{over} of {n} warm samples exceed the p{pct} budget of {budget:g} ms"
+        return (
+            Feasibility.NO,
+            f"{over} of {n} warm samples exceed the p{pct} budget of {budget:g} ms",
+        )
     if n and scipy_stats.binom.cdf(over, n, share) < q:
         return Feasibility.YES, ""
     if n < min_samples:
@@ -107,7 +110,10 @@ def feasibility(
     if strategy.name is StrategyName.COST_BUDGET:
         budget = strategy.cost_budget_usd or 0.0
         if e.cost_usd - t * e.cost_sd_usd > budget:
-            return Feasibility.NO, f"mean cost ${e.cost_usd:.4g} is over the budget of ${budget:.4g}"
+            return (
+                Feasibility.NO,
+                f"mean cost ${e.cost_usd:.4g} is over the budget of ${budget:.4g}",
+            )
         if e.cost_usd + t * e.cost_sd_usd <= budget:
             return Feasibility.YES, ""
         return Feasibility.UNKNOWN, "cost too close to the budget to tell"
@@ -162,7 +168,8 @@ def _compare(
                 DropReason.WORSE,
                 f"{_fmt(strategy, e.objective)} against {best.label}'s "
                 f"{_fmt(strategy, b.objective)}: {d.value / b.scale:.1%} worse, more than "
-                f"the {(d.value - d.lower_bound(t)) / b.scale:.1%} that noise explains at {confidence:.0%} confidence",
+                f"the {(d.value - d.lower_bound(t)) / b.scale:.1%} that noise explains at "
+                f"{confidence:.0%} confidence",
             )
         elif t * d.sd - d.value > tolerance * b.scale:
             # the sd must shrink to (|diff| + tolerance)/t: samples grow with its square

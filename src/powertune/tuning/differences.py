@@ -41,7 +41,9 @@ class Difference:
 
     def lower_bound(self, t: float) -> float:
         """The one-sided lower confidence bound of the difference at quantile t."""
-        return max(self.value - t * self.sd, self.value - self.outlier - t * self.sd_without_outlier)
+        return max(
+            self.value - t * self.sd, self.value - self.outlier - t * self.sd_without_outlier
+        )
 
 
 @dataclass(slots=True)
@@ -68,12 +70,7 @@ class Comparator:
         if pred is not None and own_var > 0 and pred[1] > 0:
             precision = 1 / own_var + 1 / pred[1]
             clean, clean_var = (own / own_var + pred[0] / pred[1]) / precision, 1 / precision
-        value = (
-            clean
-            + e.slope * e.outlier_ms
-            - b.slope * b.outlier_ms
-            + (e.offset - b.offset)
-        )
+        value = clean + e.slope * e.outlier_ms - b.slope * b.outlier_ms + (e.offset - b.offset)
         shared = (e.slope * e.outlier_shared_sd - b.slope * b.outlier_shared_sd) ** 2
         rest = clean_var + b.slope**2 * (b.outlier_var + b.outlier_shared_sd**2)
         var = clean_var + b.slope**2 * b.outlier_var + e.slope**2 * e.outlier_var + shared

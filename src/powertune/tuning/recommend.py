@@ -24,7 +24,14 @@ from typing import Any
 
 from powertune.errors import ConfigError
 from powertune.tuning.assessment import RateFor, assess
-from powertune.tuning.models import Analysis, InvocationRecord, Recommendation, StrategySpec
+from powertune.tuning.decisions import Judgement
+from powertune.tuning.models import (
+    Analysis,
+    Configuration,
+    InvocationRecord,
+    Recommendation,
+    StrategySpec,
+)
 from powertune.tuning.strategies import choose
 
 
@@ -128,20 +135,20 @@ def recommend(
         f"(curve weight {e.curve_weight:.0%}), mean cost ${e.cost_usd:.4g}",
     ]
     if j.open:
+        reasons.append(_undecided(j, group, winner))
         ties = tuple(c for c in group if c != winner)
-        reasons.append(
-            "undecided: the budget could not separate "
-            + ", ".join(c.label for c in group)
-            + (
-                " (" + ", ".join(sorted(c.label for c in j.open - j.tied - {j.best}))
-                + " still open, but significantly worse)"
-                if j.open - j.tied - {j.best}
-                else ""
-            )
-            + f"; taking the default (the cheaper, then the smaller): {winner.label}; "
-            f"about {j.more_invocations} more invocations would settle it"
-        )
         return Recommendation(winner, strategy, tuple(reasons), ties, False, j.more_invocations)
     excluded = set(result.excluded) | set(j.drop)
     ties = tuple(c for c in configs if c in estimates and c not in excluded and c != winner)
     return Recommendation(winner, strategy, tuple(reasons), ties)
+
+
+def _undecided(j: Judgement, group: Sequence[Configuration], winner: Configuration) -> str:
+    still = sorted(c.label for c in j.open - j.tied - {j.best})
+    worse = f" ({', '.join(still)} still open, but measured worse)" if still else ""
+    return (
+        "undecided: the budget could not separate "
+        + ", ".join(c.label for c in group)
+        + f"{worse}; taking the default (the cheaper, then the smaller): {winner.label}; "
+        f"about {j.more_invocations} more invocations would settle it"
+    )

@@ -155,7 +155,9 @@ class FixedSampling:
         self._rng.shuffle(batch)
         self._events.append(
             SamplingEvent(
-                0, SamplingAction.PLAN, f"{self._invocations} invocations per configuration, shuffled"
+                0,
+                SamplingAction.PLAN,
+                f"{self._invocations} invocations per configuration, shuffled",
             )
         )
         return batch

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 from powertune.errors import ConfigError
 from powertune.tuning.models import (
-    ConfidenceInterval,
-    Configuration,
     ConfigurationStats,
     Recommendation,
     StrategyName,
