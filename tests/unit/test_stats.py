@@ -11,11 +11,11 @@ from scipy import stats as scipy_stats
 from powertune.tuning.models import ConfidenceInterval
 from powertune.tuning.stats import (
     intervals_overlap,
-    welch_p_value,
     mean_interval,
     min_samples_for,
     percentile,
     stdev,
+    welch_p_value,
 )
 
 
