@@ -26,19 +26,23 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from powertune.errors import ConfigError
-from powertune.tuning.allocation import allocate, with_payload_mix
+from powertune.tuning.allocation import (
+    allocate,
+    check_settings,
+    record_cost_usd,
+    with_payload_mix,
+)
 from powertune.tuning.assessment import Assessment, assess, curve_message, min_samples
 from powertune.tuning.decisions import DropReason
 from powertune.tuning.estimates import Estimate, off_grid_suggestions
 from powertune.tuning.models import (
     Architecture,
     Configuration,
-    InvocationRecord,
     StrategySpec,
 )
-from powertune.tuning.pricing import PriceRate, invocation_cost_usd
+from powertune.tuning.pricing import PriceRate
 from powertune.tuning.recommend import DecisionMethod, DecisionSettings
+from powertune.tuning.risk import confirmation_samples
 from powertune.tuning.sampling import (
     InvocationRequest,
     SamplingAction,
@@ -57,21 +61,6 @@ _BATCH_SHARE = 0.25
 class _Budget:
     invocations: int
     usd: float | None
-
-
-def _check(
-    tolerance: float, confidence: float, initial: int, budget: int | None, usd: float | None
-) -> None:
-    if not 0 <= tolerance < 1:
-        raise ConfigError(f"tolerance must be in [0, 1) (0.01 = 1%), got {tolerance}")
-    if not 0.5 <= confidence < 1:
-        raise ConfigError(f"confidence must be in [0.5, 1), got {confidence}")
-    if initial < 2:
-        raise ConfigError(f"initial must be at least 2 (one is a cold start), got {initial}")
-    if budget is not None and budget < 1:
-        raise ConfigError(f"--budget must be at least 1 invocation, got {budget}")
-    if usd is not None and usd <= 0:
-        raise ConfigError(f"--budget-usd must be positive, got {usd}")
 
 
 class AdaptiveSampling:
@@ -95,7 +84,7 @@ class AdaptiveSampling:
         default_invocations_per_configuration: int = 5,
         timeout_ms: float | None = None,
     ) -> None:
-        _check(tolerance, confidence, initial, budget_invocations, budget_usd)
+        check_settings(tolerance, confidence, initial, budget_invocations, budget_usd)
         self.strategy = strategy
         self.tolerance = tolerance
         self.confidence = confidence
@@ -169,7 +158,8 @@ class AdaptiveSampling:
         j = a.judgement
         self._contenders = tuple(c for c in live if c not in j.drop)
         if not j.open:
-            return self._stop(n_done, SamplingAction.SETTLED, j.summary)
+            confirm = self._confirm(state, a)
+            return confirm or self._stop(n_done, SamplingAction.SETTLED, j.summary)
         return self._continue(state, a)
 
     # --- internals -------------------------------------------------------------
@@ -213,7 +203,7 @@ class AdaptiveSampling:
 
     def _continue(self, state: SamplingState, a: Assessment) -> list[InvocationRequest]:
         configs, n_done = state.configurations, len(state.records)
-        spent_usd = sum(self._record_cost(r) for r in state.records)
+        spent_usd = sum(record_cost_usd(r, self._rate_for(r.architecture)) for r in state.records)
         if self._auto and self._auto_usd is None:
             # Default budget in dollars: what the first round cost, scaled to
             # `default_invocations_per_configuration` invocations per configuration.
@@ -250,6 +240,21 @@ class AdaptiveSampling:
             )
         return self._issue(allocation, state)
 
+    def _confirm(self, state: SamplingState, a: Assessment) -> list[InvocationRequest]:
+        """More samples of a settled winner that has too few (`risk.confirmation_samples`)."""
+        best = a.judgement.best
+        if best is None:
+            return []
+        ev = a.evidence.sizes[best]
+        need = confirmation_samples(ev, self.timeout_ms) - ev.warm
+        budget = self._budget(len(state.configurations))
+        left = budget.invocations - len(state.records)
+        if budget.usd is not None:
+            spent = sum(record_cost_usd(r, self._rate_for(r.architecture)) for r in state.records)
+            left = min(left, int((budget.usd - spent) / max(a.estimates[best].cost_usd, 1e-12)))
+        count = min(need, left)
+        return self._issue({best: count}, state) if count > 0 else []
+
     def _budget(self, n_configs: int) -> _Budget:
         floor = self.initial * n_configs
         per = max(self._per_configuration, min_samples(self.strategy) + 1)
@@ -285,13 +290,6 @@ class AdaptiveSampling:
         ):
             self._event(n, SamplingAction.WORTH_TRYING, text)
         return []
-
-    def _record_cost(self, r: InvocationRecord) -> float:
-        rate = self._rate_for(r.architecture)
-        billed = float(r.billed_duration_ms)
-        if r.cold_start and rate.init_billed:
-            billed = max(billed, math.ceil(r.duration_ms + (r.init_duration_ms or 0.0)))
-        return invocation_cost_usd(billed, r.memory_mb, rate)
 
     def _issue(
         self, counts: dict[Configuration, int], state: SamplingState

@@ -88,6 +88,8 @@ class Evidence:
     #: pooled sd of log(clean duration / size median): the noise tail's width
     log_sigma: float
     outliers: OutlierModel
+    #: the heaviest payload's work relative to the weighted mix (1 with one payload)
+    max_payload_factor: float = 1.0
 
 
 def _payload_factors(warm: Sequence[InvocationRecord], weights: Sequence[float]) -> list[float]:
@@ -228,4 +230,4 @@ def gather(
         )
         for c in configurations
     }
-    return Evidence(sizes, rel_var, dof, log_sigma, model)
+    return Evidence(sizes, rel_var, dof, log_sigma, model, max(factors))
