@@ -33,7 +33,7 @@ def rate_for(arch: Architecture) -> PriceRate:
 
 
 def tune(
-    policy: AdaptiveSampling, seed: int = 1, weights: tuple[float, ...] = (1.0,), **profile: Any
+    policy: AdaptiveSampling, seed: int = 1, sizes: tuple[int, ...] = GRID, **profile: Any
 ) -> TuningRun:
     """A real `Tuner` run of `policy` on a simulated function."""
     raw: dict[str, Any] = {"name": "t", "cpu_ms": 200.0, "io_ms": 50.0, "noise_sigma": 0.05}
@@ -46,12 +46,12 @@ def tune(
     )
     plan = build_plan(
         function="fn",
-        memory_sizes=GRID,
+        memory_sizes=sizes,
         architectures=(Architecture.X86_64,),
         payloads=payloads,
         strategy=policy.strategy,
         sampling=policy.name,
-        max_invocations=policy.max_invocations(len(GRID)),
+        max_invocations=policy.max_invocations(len(sizes)),
         scratch_copy=False,
         run_id="adap1",
         seed=seed,
@@ -140,15 +140,21 @@ def test_every_size_failing_recommends_nothing() -> None:
     assert policy.contenders == ()
 
 
-def test_an_additive_stall_is_not_scaled_onto_small_sizes() -> None:
-    # issue 9: +1.5 s in one call of seven at every size, timeout 3 s
+@pytest.mark.parametrize("seed", [3, 7])
+@pytest.mark.parametrize("sizes", [GRID, (128, 256, 512, 1024)])
+def test_an_additive_stall_is_not_scaled_onto_small_sizes(
+    seed: int, sizes: tuple[int, ...]
+) -> None:
+    # issue 9: +1.5 s in one call of seven at every size, timeout 3 s; seed 7 on four
+    # sizes puts a stall in 3 of the 4 sizes' first two warm samples
     policy = adaptive("cost", timeout_ms=3000.0)
-    stall = {"cpu_ms": 10.0, "io_ms": 55.0, "outlier_probability": 1 / 7}
-    run = tune(policy, seed=3, timeout_s=3, outlier_add_ms=1500.0, **stall)
+    stall = {"cpu_ms": 10.0, "io_ms": 55.0, "outlier_probability": 0.143}
+    run = tune(policy, seed=seed, sizes=sizes, timeout_s=3, outlier_add_ms=1500.0, **stall)
     rec = pick(policy, run)
     assert memory(rec) == 128
     analysis = analyze(run.records, strategy=policy.strategy, rate_for=rate_for)
     assert analysis.failed == ()
+    assert policy.decision_settings().timeout_ms == 3000.0
 
 
 def test_a_multiplicative_tail_that_would_time_out_is_never_recommended() -> None:

@@ -87,10 +87,10 @@ def find_outliers(adjusted: dict[Configuration, list[float]]) -> set[tuple[Confi
                 skipped = True  # the center itself says nothing about the spread
                 continue
             ratios.append(abs(math.log(x / centers[c])))
-    if len(ratios) < 6:
+    if len(ratios) < 3:
         return set()
     # measured by simulation: the lower quartile of these |log-ratios| is about 0.45 σ
-    sigma = float(np.percentile(ratios, 25)) / 0.45
+    sigma = float(np.percentile(ratios, 25, method="lower")) / 0.45
     limit = max(_OUTLIER_MIN_LOG, _OUTLIER_SIGMAS * sigma)
     return {
         (c, i)
