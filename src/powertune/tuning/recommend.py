@@ -17,7 +17,7 @@ settle it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,6 +30,7 @@ from powertune.tuning.models import (
     Configuration,
     InvocationRecord,
     Recommendation,
+    StrategyName,
     StrategySpec,
 )
 from powertune.tuning.strategies import choose
@@ -85,6 +86,16 @@ class DecisionSettings:
             ) from exc
 
 
+def default_key(
+    strategy: StrategySpec, cost_of: Callable[[Configuration], float]
+) -> Callable[[Configuration], tuple[float, int]]:
+    """The default among tied sizes: the cheaper, then the smaller. Sizes tied on cost
+    itself (cost, latency-budget) go to the smaller: their measured costs differ by noise."""
+    if strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET):
+        return lambda c: (0.0, c.memory_mb)
+    return lambda c: (cost_of(c), c.memory_mb)
+
+
 def recommend(
     analysis: Analysis,
     records: Sequence[InvocationRecord],
@@ -127,7 +138,7 @@ def recommend(
         return None
     estimates = result.estimates
     group = [j.best, *sorted(j.tied, key=lambda c: c.memory_mb)]
-    winner = min(group, key=lambda c: (estimates[c].cost_usd, c.memory_mb))
+    winner = min(group, key=default_key(strategy, lambda c: estimates[c].cost_usd))
     e = estimates[winner]
     reasons = [
         j.summary,

@@ -224,7 +224,11 @@ def choose(
     # undecided between the leader and ties measured within the tolerance of it: the
     # default is the cheaper, then the smaller
     group = [ranked[0], *(s for s in tied if _close(leader, _objective(s, spec), spec, tolerance))]
-    winner = min(group, key=lambda s: (s.mean_cost_usd, s.configuration.memory_mb))
+    by_cost = spec.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
+    # tied on cost itself: the smaller (their measured costs differ by noise)
+    winner = min(
+        group, key=lambda s: (0.0 if by_cost else s.mean_cost_usd, s.configuration.memory_mb)
+    )
     reasons = [_why(winner, spec, len(within))]
     ties = tuple(s.configuration for s in [ranked[0], *tied] if s is not winner)
     if ties:
