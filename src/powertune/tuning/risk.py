@@ -6,11 +6,12 @@ must stay under `TIMEOUT_MARGIN` of the timeout):
 - its noise tail reaches the timeout: the size's median × exp(3.09 σ) (× the heaviest
   payload's work factor, with weighted payloads), σ the pooled
   log-scale noise (3.09 σ: the 0.1% tail of a log-normal); or
-- its outliers reach it: median + the outlier excess (its own, or the pooled
-  outlier model's prediction for this size: the same ms everywhere for an
-  additive tail such as a slow downstream call, the same factor for a
-  multiplicative one; the larger of the two while the model cannot tell),
-  times exp(2.33 σ).
+- its outliers time out in more than 0.1% of calls: median + the largest
+  outlier excess seen (its own, or the pooled outlier model's prediction for
+  this size: the same ms everywhere for an additive tail such as a slow
+  downstream call, the same factor for a multiplicative one; the larger of
+  the two while the model cannot tell), times exp(z σ) with z the quantile
+  that 0.1% / the outlier rate leaves above, against the timeout.
 
 Failed invocations (timeout, OOM) are not here: they fail the size outright.
 """
@@ -21,6 +22,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scipy.special import ndtri
+
 from powertune.tuning.evidence import Evidence, ExcessModel, SizeEvidence
 from powertune.tuning.models import SANDBOX_TIMEDOUT
 
@@ -28,8 +31,8 @@ from powertune.tuning.models import SANDBOX_TIMEDOUT
 TIMEOUT_MARGIN = 0.8
 #: z of the 0.1% tail (the benchmark's "times out in more than 0.1% of calls")
 _TAIL_Z = 3.09
-#: z of an outlier's own noise (1%: outliers are themselves a few % of calls)
-_OUTLIER_Z = 2.33
+#: a size that times out in more than this share of calls fails (the benchmark's criterion)
+_FAIL_SHARE = 0.001
 
 
 class RiskLevel(StrEnum):
@@ -74,7 +77,11 @@ def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None)
     tail = heavy * ev.median_ms * math.exp(_TAIL_Z * sigma)
     worst, milder = _worst_outlier_ms(ev, evidence)
     worst, milder = heavy * worst, heavy * milder
-    outlier = worst * math.exp(_OUTLIER_Z * sigma)
+    # an outlier times out in more than 0.1% of *all* calls when its own noise exceeds the
+    # timeout in more than 0.1% / rate of outliers: z from the size's outlier rate
+    rate = max(ev.outlier_rate, evidence.outliers.rate)
+    z = float(ndtri(1 - _FAIL_SHARE / rate)) if rate > _FAIL_SHARE else math.inf
+    outlier = worst * math.exp(z * sigma)
     head = f"at risk of {SANDBOX_TIMEDOUT}:"
     tail_of = f"over {TIMEOUT_MARGIN:.0%} of the {timeout_ms:.0f} ms timeout"
     if slowest > limit:
@@ -83,10 +90,13 @@ def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None)
     if tail > timeout_ms:  # already the 0.1% quantile: compared with the timeout itself
         why = f"{head} its noise tail (0.1% of calls) reaches {tail:.0f} ms, over the timeout"
         return Risk(RiskLevel.LIKELY, why)
-    if outlier > limit:
+    if outlier > timeout_ms:
         kind = evidence.outliers.model.value if not ev.outliers else "its own"
-        why = f"{head} an outlier ({kind} excess) would take {outlier:.0f} ms here, {tail_of}"
-        possible = milder * math.exp(_OUTLIER_Z * sigma) <= limit
+        why = (
+            f"{head} its outliers ({kind} excess) would exceed it in over 0.1% of calls "
+            f"({outlier:.0f} ms at that share)"
+        )
+        possible = milder * math.exp(z * sigma) <= timeout_ms
         return Risk(RiskLevel.POSSIBLE if possible else RiskLevel.LIKELY, why)
     return None
 
