@@ -336,9 +336,9 @@ def markdown(results: dict[str, Any]) -> str:
                     )
                     cells.append(f"{v['correct']}/{v['runs']}{extra}")
             cov = [
-                block[f"adaptive/{s}"]["ci_coverage"]
+                shape[f"adaptive/{s}"]["ci_coverage"]
                 for s in STRATEGIES
-                if f"adaptive/{s}" in block
+                if f"adaptive/{s}" in shape
             ]
             cov_s = (
                 _pct(statistics.fmean(c for c in cov if c is not None))
@@ -355,7 +355,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", choices=("train", "held-out", "all"), default="all")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--only", default="", help="run only profiles whose name contains this")
+    parser.add_argument(
+        "--markdown-only", action="store_true", help="rewrite results.md from results.json"
+    )
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        stored = json.loads((HERE / "results.json").read_text())
+        (HERE / "results.md").write_text(markdown(stored) + "\n")
+        return
     paths = sorted((HERE / "profiles").glob("*.yaml"))
     profiles = [(load_profile(p), profile_seed(p) or 0) for p in paths if args.only in p.stem]
     sets = {
