@@ -28,7 +28,7 @@ _OUTLIER_SIGMAS = 7.0
 _OUTLIER_MIN_LOG = 0.15
 #: weight (in samples) of the pooled outlier rate in a size's own outlier rate
 OUTLIER_PRIOR_SAMPLES = 2.0
-MAX_OUTLIER_PRIOR_SAMPLES = 30.0
+MAX_OUTLIER_PRIOR_SAMPLES = 60.0
 
 
 class ExcessModel(StrEnum):
