@@ -16,10 +16,16 @@ from powertune.tuning.adaptive import AdaptiveSampling
 from powertune.tuning.analysis import analyze
 from powertune.tuning.decisions import DropReason
 from powertune.tuning.engine import Tuner, TuningRun
-from powertune.tuning.models import Architecture, Configuration, Payload, Recommendation
+from powertune.tuning.models import (
+    Architecture,
+    Configuration,
+    InvocationRecord,
+    Payload,
+    Recommendation,
+)
 from powertune.tuning.plan import build_plan
 from powertune.tuning.pricing import PriceRate, invocation_cost_usd
-from powertune.tuning.recommend import DecisionSettings, recommend
+from powertune.tuning.recommend import DecisionMethod, DecisionSettings, recommend
 from powertune.tuning.sampling import SamplingAction
 from powertune.tuning.strategies import parse_strategy
 
@@ -248,3 +254,16 @@ def test_decision_settings_round_trip_through_json() -> None:
     settings = policy.decision_settings()
     assert DecisionSettings.from_json(json.loads(json.dumps(settings.to_json()))) == settings
     assert DecisionSettings.from_json(None) == DecisionSettings()
+
+
+def test_zero_durations_still_give_a_recommendation() -> None:
+    # a function faster than the timer's resolution reports 0 ms (issue 9: balanced divided by 0)
+    records = [
+        InvocationRecord(m, Architecture.X86_64, 0, 0.0, 1, sequence=i)
+        for i, m in enumerate([128, 256, 512] * 4)
+    ]
+    spec = parse_strategy("balanced")
+    analysis = analyze(records, strategy=spec, rate_for=rate_for, decide=False)
+    settings = DecisionSettings(DecisionMethod.ADAPTIVE)
+    rec = recommend(analysis, records, settings, strategy=spec, rate_for=rate_for)
+    assert rec is not None and rec.configuration.memory_mb == 128

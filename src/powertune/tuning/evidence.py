@@ -97,7 +97,7 @@ def _payload_factors(warm: Sequence[InvocationRecord], weights: Sequence[float])
     n_payloads = len(weights)
     if n_payloads < 2:
         return [1.0]
-    logs = [(r.memory_mb, r.architecture, r.payload_index, math.log(r.duration_ms)) for r in warm]
+    logs = [(r.memory_mb, r.architecture, r.payload_index, math.log(_ms(r))) for r in warm]
     log_h = [0.0] * n_payloads
     for _ in range(4):  # backfitting: size effects given payload effects, then the reverse
         by_size: dict[tuple[int, object], list[float]] = defaultdict(list)
@@ -116,8 +116,16 @@ def _payload_factors(warm: Sequence[InvocationRecord], weights: Sequence[float])
     return [math.exp(h) / mix for h in log_h]
 
 
+#: a 0 ms duration (below the timer's resolution) counts as this much, so logs stay finite
+_MIN_DURATION_MS = 0.01
+
+
 def _is_warm(r: InvocationRecord) -> bool:
-    return not r.cold_start and not r.failed and r.duration_ms > 0
+    return not r.cold_start and not r.failed
+
+
+def _ms(r: InvocationRecord) -> float:
+    return max(r.duration_ms, _MIN_DURATION_MS)
 
 
 def _noise(
@@ -208,7 +216,7 @@ def gather(
     factors = _payload_factors([r for r in records if _is_warm(r)], payload_weights)
     adjusted = {
         c: [
-            r.duration_ms / factors[min(r.payload_index, len(factors) - 1)]
+            _ms(r) / factors[min(r.payload_index, len(factors) - 1)]
             for r in by_config.get(c, [])
             if _is_warm(r)
         ]
