@@ -233,8 +233,10 @@ def judge(
     by_loss = bool(acc.configs) and not unknown
     by_loss = by_loss and acc.loss <= _LOSS_SHARE * tolerance * estimates[best].scale
     open_set = set() if by_loss else acc.configs
-    summary = _summary(best, acc.loss / estimates[best].scale, by_loss, open_set, pool, drop)
-    summary = summary.format(tolerance=tolerance, confidence=confidence)
+    loss = acc.loss / estimates[best].scale
+    summary = _summary(best, loss, by_loss, open_set, [c for c in pool if c not in drop])
+    summary = summary.replace("TOLERANCE", f"{tolerance:.1%}")
+    summary = summary.replace("CONFIDENCE", f"{confidence:.0%}")
     more = None if not open_set else max(1, math.ceil(acc.more))
     weights = {} if by_loss else acc.weights
     tied = frozenset(acc.tied & open_set) - {best}
@@ -246,22 +248,21 @@ def _summary(
     loss: float,
     by_loss: bool,
     open_set: set[Configuration],
-    pool: list[Configuration],
-    drop: Mapping[Configuration, Drop],
+    kept: list[Configuration],
 ) -> str:
+    """The judgement in a sentence (TOLERANCE and CONFIDENCE filled in by the caller)."""
     if by_loss:
         return (
             f"{best.label} wins: choosing it now loses {loss:.2%} in expectation against the "
-            "contenders still in the running, within the {tolerance:.1%} tolerance"
+            "contenders still in the running, within the TOLERANCE tolerance"
         )
     if open_set:
         others = ", ".join(sorted(c.label for c in open_set if c != best))
         return f"{best.label} leads; not yet settled against {others}".rstrip("; ")
-    kept = [c for c in pool if c not in drop]
     if len(kept) == 1:
         return f"{best.label} wins: every other configuration is out"
     others = ", ".join(c.label for c in kept if c != best)
     return (
-        f"{best.label} wins; {others} cannot be more than {{tolerance:.1%}} better "
-        "at {confidence:.0%} confidence (equivalent within the tolerance)"
+        f"{best.label} wins; {others} cannot be more than TOLERANCE better "
+        "at CONFIDENCE confidence (equivalent within the tolerance)"
     )
