@@ -63,8 +63,9 @@ class Judgement:
     summary: str = ""
     #: roughly how many more invocations would close the open comparisons
     more_invocations: int | None = None
-    #: open contenders not significantly worse than the best (two-sided 95%, unadjusted)
-    #: and measured within the tolerance of it: the sizes the result calls tied with it
+    #: open contenders not significantly worse than the best (two-sided 95%, unadjusted),
+    #: measured within the tolerance of it, with an sd within the tolerance: the sizes the
+    #: result calls tied with it (the default among them: the cheaper, then the smaller)
     tied: frozenset[Configuration] = frozenset()
 
 
@@ -150,6 +151,7 @@ def _compare(
     best_known: bool,
 ) -> tuple[dict[Configuration, Drop], _Open]:
     b = estimates[best]
+    by_cost = strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
     drop: dict[Configuration, Drop] = {}
     acc = _Open()
     for c in pool:
@@ -171,12 +173,16 @@ def _compare(
                 f"the {(d.value - d.lower_bound(t)) / b.scale:.1%} that noise explains at "
                 f"{confidence:.0%} confidence",
             )
-        elif t * d.sd - d.value > tolerance * b.scale:
+        elif t * d.sd - d.value > (tol := tolerance * b.scale):
             # the sd must shrink to (|diff| + tolerance)/t: samples grow with its square
             need = (t * d.sd / (abs(d.value) + tolerance * b.scale)) ** 2
             acc.add(c, best, max(0.0, need - 1) * (e.samples + b.samples))
-            # tied: not significantly worse, and no more than the tolerance worse as measured
-            if d.value <= min(float(scipy_stats.t.ppf(0.975, d.dof)) * d.sd, tolerance * b.scale):
+            # tied: not significantly worse and measured within the tolerance; for the
+            # strategies whose default among ties is the cheaper size (speed, balanced, ...)
+            # also measured precisely enough (sd within the tolerance), or an imprecise slow
+            # size would win by being cheap
+            close = d.value <= min(float(scipy_stats.t.ppf(0.975, d.dof)) * d.sd, tol)
+            if close and (by_cost or d.sd <= tol):
                 acc.tied.add(c)
     return drop, acc
 
