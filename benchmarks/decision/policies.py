@@ -13,21 +13,33 @@ numbers) and returns the records it paid for and the size it recommends.
 - `fixed(num)`: our engine's fixed sampling (one warm-up + num per size) and
   our analysis.
 - `adaptive`: our adaptive policy through the same loop as the engine (one
-  warm-up per size, then the policy's batches, failed sizes skipped), and our
-  analysis over the configurations the policy kept in the running.
+  warm-up per size, then the policy's batches, failed sizes skipped), and the
+  pick of `powertune.tuning.recommend.recommend` on all the records (what
+  `tune` and `analyze` both call).
+
+A profile's `drift_per_100_invocations` scales each invocation's duration by
+its position in the run (`draw`), for every policy alike.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from powertune.backends.simulator import SimulatedFunction
 from powertune.tuning.adaptive import AdaptiveSampling
 from powertune.tuning.analysis import analyze
 from powertune.tuning.compat.analysis import analyze_compat
-from powertune.tuning.models import Analysis, Architecture, Configuration, InvocationRecord
+from powertune.tuning.models import (
+    SANDBOX_TIMEDOUT,
+    Analysis,
+    Architecture,
+    Configuration,
+    InvocationRecord,
+)
 from powertune.tuning.pricing import PriceRate
+from powertune.tuning.recommend import recommend
 from powertune.tuning.sampling import FixedSampling, SamplingPolicy, SamplingState
 from powertune.tuning.strategies import parse_strategy
 
@@ -40,6 +52,26 @@ class Outcome:
     recommended: dict[str, int | None]
     analyses: dict[str, Analysis] = field(default_factory=dict)
     policies: dict[str, AdaptiveSampling] = field(default_factory=dict)
+    settled: dict[str, bool] = field(default_factory=dict)
+
+
+def draw(
+    sim: SimulatedFunction, c: Configuration, payload_index: int, sequence: int
+) -> InvocationRecord:
+    """One invocation; with `drift_per_100_invocations`, scaled by its position in the run."""
+    record = sim.record(c, payload_index, sequence=sequence)
+    drift = sim.profile.drift_per_100_invocations
+    if not drift or record.error_type is not None:
+        return record
+    factor = max(0.2, 1.0 + drift * sequence / 100.0)
+    duration = record.duration_ms * factor
+    timeout_ms = sim.profile.timeout_s * 1000.0
+    error = SANDBOX_TIMEDOUT if duration >= timeout_ms else None
+    duration = min(duration, timeout_ms)
+    billed = max(1, math.ceil(duration + (record.init_duration_ms or 0.0) - 1e-9))
+    return replace(
+        record, duration_ms=round(duration, 2), billed_duration_ms=billed, error_type=error
+    )
 
 
 def _engine_loop(
@@ -52,7 +84,7 @@ def _engine_loop(
     state = SamplingState(configurations=tuple(configs), payload_weights=tuple(weights))
 
     def invoke(c: Configuration, payload_index: int) -> None:
-        record = sim.record(c, payload_index, sequence=len(state.records))
+        record = draw(sim, c, payload_index, len(state.records))
         state.records.append(record)
         if record.error_type is not None:
             state.failed.add(c)
@@ -81,7 +113,7 @@ def run_upstream(
         c = Configuration(memory, Architecture.X86_64)
         planned = [p for p, n in enumerate(counts) for _ in range(n)]
         for p in planned:
-            record = sim.record(c, p, sequence=len(records))
+            record = draw(sim, c, p, len(records))
             records.append(record)
             if record.error_type is not None:
                 break  # in series mode the Executor throws at the first failed invocation
@@ -137,14 +169,12 @@ def run_adaptive(
         **options,  # type: ignore[arg-type]
     )
     records = _engine_loop(sim, policy, configs, weights)
-    analysis = analyze(records, strategy=spec, rate_for=lambda a: RATE)
-    rec = policy.recommendation(analysis)
+    analysis = analyze(records, strategy=spec, rate_for=lambda a: RATE, decide=False)
+    rec = recommend(
+        analysis, records, policy.policy_summary(), strategy=spec, rate_for=lambda a: RATE
+    )
     out = Outcome(records, {strategy: None if rec is None else rec.configuration.memory_mb})
-    # the analysis' own pick among the configurations the policy kept (for comparison)
-    kept = set(policy.contenders)
-    chosen = [r for r in records if Configuration(r.memory_mb, r.architecture) in kept]
-    plain = analyze(chosen or records, strategy=spec, rate_for=lambda a: RATE).recommendation
-    out.recommended["policy-best"] = None if plain is None else plain.configuration.memory_mb
+    out.settled[strategy] = True if rec is None else rec.settled
     out.analyses[strategy] = analysis
     out.policies[strategy] = policy
     return out

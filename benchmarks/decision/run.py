@@ -45,11 +45,8 @@ def objective_values(truth: dict[int, TrueValues], strategy: str) -> dict[int, f
         return {m: t.mean_cost_usd for m, t in ok.items()}
     if strategy == "speed":
         return {m: t.mean_duration_ms for m, t in ok.items()}
-    max_c = max(t.mean_cost_usd for t in ok.values())
-    max_d = max(t.mean_duration_ms for t in ok.values())
-    return {
-        m: 0.5 * t.mean_cost_usd / max_c + 0.5 * t.mean_duration_ms / max_d for m, t in ok.items()
-    }
+    # balanced: cost^0.5 · duration^0.5 (the weighted geometric mean, docs/tuning.md)
+    return {m: math.sqrt(t.mean_cost_usd * t.mean_duration_ms) for m, t in ok.items()}
 
 
 def paid_usd(records: list[Any]) -> float:
@@ -141,14 +138,13 @@ def run_profile(profile: WorkloadProfile, base_seed: int, seeds: int) -> list[di
                     row["outcome"] = "correct" if regret <= WITHIN else "wrong"
                 if s in out.analyses:
                     row["ci"] = coverage(out.analyses[s], truth)
+                if s in out.settled:
+                    row["settled"] = out.settled[s]
                 if s in out.policies:
                     pol = out.policies[s]
                     row["policy_ci"] = policy_coverage(pol, truth)
                     row["events"] = len(pol.events)
                     row["worth_trying"] = sum(1 for e in pol.events if e.action == "worth-trying")
-                    pb = out.recommended.get("policy-best")
-                    if pb is not None and truth[pb].failure is None:
-                        row["policy_best_correct"] = obj[pb] / obj[best] - 1.0 <= WITHIN
                 rows.append(row)
     return rows
 
@@ -191,16 +187,41 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "total_usd": sum(r["usd"] for r in rs),
             "mean_wall_ms": 1000 * statistics.fmean(r["wall_s"] for r in rs),
             "ci_coverage": (sum(h for h, _ in ci) / max(1, sum(n for _, n in ci)) if ci else None),
-            "plain_analysis_accuracy": (
-                sum(bool(r.get("policy_best_correct")) for r in rs) / len(rs)
-                if policy == "adaptive"
-                else None
-            ),
             "policy_ci_coverage": (
                 sum(h for h, _ in pci) / max(1, sum(n for _, n in pci)) if pci else None
             ),
         }
     return table
+
+
+def by_shape(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Accuracy, failing sizes and CI coverage per profile group (shape), per policy/strategy."""
+    out: dict[str, Any] = {}
+    groups = sorted({r["group"] for r in rows})
+    for g in groups:
+        block: dict[str, Any] = {}
+        for policy in POLICIES:
+            for s in STRATEGIES:
+                rs = [
+                    r
+                    for r in rows
+                    if r["group"] == g and r["policy"] == policy and r["strategy"] == s
+                ]
+                if not rs:
+                    continue
+                ci = [r["ci"] for r in rs if "ci" in r]
+                block[f"{policy}/{s}"] = {
+                    "runs": len(rs),
+                    "correct": sum(r["outcome"] == "correct" for r in rs),
+                    "failing": sum(r["outcome"] == "failing size" for r in rs),
+                    "no_answer": sum(r["outcome"] == "no answer" for r in rs),
+                    "unsettled": sum(r.get("settled") is False for r in rs),
+                    "ci_coverage": (
+                        sum(h for h, _ in ci) / max(1, sum(n for _, n in ci)) if ci else None
+                    ),
+                }
+        out[g] = block
+    return out
 
 
 def cost_ratios(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -292,6 +313,40 @@ def markdown(results: dict[str, Any]) -> str:
                 f"answered: {_pct(r['total_usd_ratio_where_upstream50_answered'])}), median run "
                 f"{_pct(r['median_run_ratio'])}, worst run {_pct(r['worst_run_ratio'])}"
             )
+        lines += [
+            "",
+            "By shape (correct / runs; f = recommended a truly failing size; "
+            "n = no answer; u = adaptive said undecided; CI = coverage of the analysis' 95% "
+            "intervals):",
+            "",
+            "| shape | "
+            + " | ".join(f"{p} {s}" for p in POLICIES for s in STRATEGIES)
+            + " | adaptive CI |",
+            "|---|" + "---|" * (len(POLICIES) * len(STRATEGIES) + 1),
+        ]
+        for g, shape in block["by_shape"].items():
+            cells = []
+            for p in POLICIES:
+                for s in STRATEGIES:
+                    v = shape.get(f"{p}/{s}")
+                    if v is None:
+                        cells.append("–")
+                        continue
+                    extra = "".join(
+                        f" {k[0]}{v[k]}" for k in ("failing", "no_answer", "unsettled") if v[k]
+                    )
+                    cells.append(f"{v['correct']}/{v['runs']}{extra}")
+            cov = [
+                shape[f"adaptive/{s}"]["ci_coverage"]
+                for s in STRATEGIES
+                if f"adaptive/{s}" in shape
+            ]
+            cov_s = (
+                _pct(statistics.fmean(c for c in cov if c is not None))
+                if any(c is not None for c in cov)
+                else "–"
+            )
+            lines.append(f"| {g} | " + " | ".join(cells) + f" | {cov_s} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -301,7 +356,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", choices=("train", "held-out", "all"), default="all")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--only", default="", help="run only profiles whose name contains this")
+    parser.add_argument(
+        "--markdown-only", action="store_true", help="rewrite results.md from results.json"
+    )
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        stored = json.loads((HERE / "results.json").read_text())
+        (HERE / "results.md").write_text(markdown(stored) + "\n")
+        return
     paths = sorted((HERE / "profiles").glob("*.yaml"))
     profiles = [(load_profile(p), profile_seed(p) or 0) for p in paths if args.only in p.stem]
     sets = {
@@ -327,6 +389,7 @@ def main(argv: list[str] | None = None) -> None:
             "profiles": len(sets[name]),
             "summary": summarise(rows),
             "cost_ratio": cost_ratios(rows),
+            "by_shape": by_shape(rows),
         }
         all_rows += rows
     results["elapsed_s"] = time.perf_counter() - started

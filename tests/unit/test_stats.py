@@ -15,6 +15,7 @@ from powertune.tuning.stats import (
     min_samples_for,
     percentile,
     stdev,
+    welch_p_value,
 )
 
 
@@ -54,9 +55,9 @@ def test_mean_interval_widens_with_level() -> None:
     assert wide.low < narrow.low < narrow.high < wide.high
 
 
-def test_mean_interval_degenerate_cases() -> None:
+def test_one_sample_has_no_interval() -> None:
     one = mean_interval([5.0])
-    assert (one.low, one.high) == (5.0, 5.0)
+    assert math.isnan(one.low) and math.isnan(one.high)
     empty = mean_interval([])
     assert math.isnan(empty.low)
     assert math.isnan(empty.high)
@@ -80,3 +81,21 @@ def test_intervals_overlap(a: tuple[float, float], b: tuple[float, float], overl
     ia, ib = ConfidenceInterval(*a, 0.95), ConfidenceInterval(*b, 0.95)
     assert intervals_overlap(ia, ib) is overlap
     assert intervals_overlap(ib, ia) is overlap
+
+
+def test_welch_calls_a_real_difference_significant_where_intervals_overlap() -> None:
+    # n = 30, sd 10, means 100 vs 106: the 95% intervals overlap, Welch's p = 0.023
+    assert welch_p_value(100.0, 10.0, 30, 106.0, 10.0, 30) == pytest.approx(0.0237, abs=1e-3)
+    a = mean_interval([100.0 + 10.0 * ((i % 2) * 2 - 1) for i in range(30)])
+    b = mean_interval([106.0 + 10.0 * ((i % 2) * 2 - 1) for i in range(30)])
+    assert intervals_overlap(a, b)
+
+
+def test_welch_below_two_samples_is_never_significant() -> None:
+    assert welch_p_value(1.0, 0.0, 1, 100.0, 0.0, 1) == 1.0
+    assert welch_p_value(1.0, 1.0, 1, 100.0, 1.0, 50) == 1.0
+
+
+def test_missing_interval_overlaps_everything() -> None:
+    nan = ConfidenceInterval(math.nan, math.nan, 0.95)
+    assert intervals_overlap(nan, ConfidenceInterval(1.0, 2.0, 0.95))

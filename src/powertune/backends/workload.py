@@ -73,6 +73,12 @@ class WorkloadProfile:
     noise_sigma: float = 0.05
     outlier_probability: float = 0.0
     outlier_multiplier: float = 3.0
+    #: when > 0 an outlier adds this many ms (a slow downstream call) instead of multiplying
+    outlier_add_ms: float = 0.0
+    #: outliers happen only at these sizes (empty: at every size)
+    outlier_only_mb: tuple[int, ...] = ()
+    #: durations × (1 + this × position in the run / 100); applied by the decision benchmark
+    drift_per_100_invocations: float = 0.0
     init_cpu_ms: float = 0.0
     init_io_ms: float = 0.0
     cold_start_probability: float = 0.0
@@ -146,7 +152,10 @@ def draw_warm_durations_ms(
     durations = base * np.ones(count) * noise
     if profile.outlier_probability > 0:
         hit = rng.random(count) < profile.outlier_probability
-        durations = np.where(hit, durations * profile.outlier_multiplier, durations)
+        if profile.outlier_only_mb and memory_mb not in profile.outlier_only_mb:
+            hit = np.zeros(count, dtype=bool)
+        add, times = profile.outlier_add_ms, profile.outlier_multiplier
+        durations = np.where(hit, durations + add if add > 0 else durations * times, durations)
     return np.maximum(durations, 0.01)
 
 
@@ -170,6 +179,8 @@ _SCALARS: dict[str, type] = {
     "noise_sigma": float,
     "outlier_probability": float,
     "outlier_multiplier": float,
+    "outlier_add_ms": float,
+    "drift_per_100_invocations": float,
     "init_cpu_ms": float,
     "init_io_ms": float,
     "cold_start_probability": float,
@@ -186,7 +197,8 @@ _SCALARS: dict[str, type] = {
 
 def profile_from_dict(raw: Mapping[str, Any], *, default_name: str = "profile") -> WorkloadProfile:
     """Build and validate a profile from its YAML/JSON mapping."""
-    unknown = set(raw) - set(_SCALARS) - {"name", "shapes", "payloads", "traces_ms", "seed"}
+    known = {"name", "shapes", "payloads", "traces_ms", "seed", "outlier_only_mb"}
+    unknown = set(raw) - set(_SCALARS) - known
     if unknown:
         raise ConfigError(
             f"unknown profile keys {sorted(unknown)}; docs/simulator.md lists the valid ones"
@@ -198,6 +210,7 @@ def profile_from_dict(raw: Mapping[str, Any], *, default_name: str = "profile") 
         if raw.get(key) is not None:
             values[key] = kind(raw[key])
     values.setdefault("cpu_ms", 0.0)
+    values["outlier_only_mb"] = tuple(int(m) for m in raw.get("outlier_only_mb") or ())
     values["shapes"] = tuple(_shape(s) for s in raw.get("shapes") or ())
     payloads = raw.get("payloads") or [{}]
     values["payloads"] = tuple(
@@ -225,10 +238,7 @@ def _validate(profile: WorkloadProfile) -> None:
             0 <= profile.outlier_probability <= 1,
             f"outlier_probability must be in [0, 1], got {profile.outlier_probability}",
         ),
-        (
-            0 <= profile.cold_start_probability <= 1,
-            f"cold_start_probability must be in [0, 1], got {profile.cold_start_probability}",
-        ),
+        (0 <= profile.cold_start_probability <= 1, "cold_start_probability must be in [0, 1]"),
         (profile.timeout_s > 0, f"timeout_s must be > 0, got {profile.timeout_s}"),
         (
             all(p.weight > 0 and p.work_factor > 0 for p in profile.payloads),
@@ -257,9 +267,8 @@ def load_profile(path: Path) -> WorkloadProfile:
 
 def profile_seed(raw_or_path: Mapping[str, Any] | Path) -> int | None:
     """The `seed` a profile file names, if any."""
-    raw = raw_or_path
-    if isinstance(raw_or_path, Path):
-        raw = yaml.safe_load(raw_or_path.read_text(encoding="utf-8"))
+    path = raw_or_path
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if isinstance(path, Path) else path
     seed = raw.get("seed") if isinstance(raw, Mapping) else None
     return None if seed is None else int(seed)
 

@@ -19,6 +19,7 @@ from powertune.tuning.compat.analysis import analyze_compat
 from powertune.tuning.engine import TuningRun
 from powertune.tuning.models import Analysis, Configuration, InvocationRecord, StrategySpec
 from powertune.tuning.pricing import PriceTable
+from powertune.tuning.recommend import PolicySummary, recommend
 from powertune.tuning.sampling import SamplingPolicy
 
 
@@ -30,34 +31,31 @@ def analyze_run(
     spec: StrategySpec,
     allowed_errors: frozenset[str],
     forced: dict[Configuration, str] | None = None,
-    policy: SamplingPolicy | None = None,
+    policy: PolicySummary | None = None,
 ) -> tuple[Analysis, RateFor]:
-    """The analysis of `records` under `spec`, and the rates it used."""
+    """The analysis of `records` under `spec`, and the rates it used.
+
+    One recommendation for `tune` and `analyze`: the core's `recommend()`, a pure
+    function of the records and the policy summary the result stores
+    (`settings.decision`); a result without one decides per size.
+    """
     rate_for = rates_in(prices, region)
-    adaptive = adaptive_policy(policy)
     analysis = analyze_records(
         records,
         strategy=spec,
         rate_for=rate_for,
         allowed_errors=allowed_errors,
         forced_failures=forced,
-        decide=adaptive is None,
+        decide=False,
     )
-    if adaptive is not None:
-        # The adaptive policy decides among the sizes it kept in the running: its
-        # estimates pool the duration curve, which beats per-size means when few
-        # samples were spent on a size (benchmarks/decision), and sizes it dropped
-        # with confidence are not reported as ties.
-        contenders = set(adaptive.contenders)
-        among = analyze_records(
-            [r for r in records if Configuration(r.memory_mb, r.architecture) in contenders],
-            strategy=spec,
-            rate_for=rate_for,
-            allowed_errors=allowed_errors,
-            forced_failures={c: why for c, why in (forced or {}).items() if c in contenders},
-        )
-        analysis = replace(analysis, recommendation=adaptive.recommendation(among))
-    return analysis, rate_for
+    rec = recommend(analysis, records, policy or PolicySummary(), strategy=spec, rate_for=rate_for)
+    return replace(analysis, recommendation=rec), rate_for
+
+
+def policy_summary(policy: SamplingPolicy | None) -> PolicySummary:
+    """What the final recommendation needs beyond the records (fixed sampling: per size)."""
+    adaptive = adaptive_policy(policy)
+    return PolicySummary() if adaptive is None else adaptive.policy_summary()
 
 
 def compat_output(
@@ -87,13 +85,18 @@ def compat_output(
 
 
 def decision_settings(
-    spec: StrategySpec, allowed_errors: frozenset[str], compat: str | None, prices: PriceTable
+    spec: StrategySpec,
+    allowed_errors: frozenset[str],
+    compat: str | None,
+    prices: PriceTable,
+    policy: PolicySummary | None,
 ) -> DecisionSettings:
     return DecisionSettings(
         strategy=spec,
         allowed_errors=tuple(sorted(allowed_errors)),
         compat=compat,
         price_table=PriceTableProvenance(**prices.describe()),
+        policy=policy,
     )
 
 
@@ -115,6 +118,7 @@ def _decided(
     policy: SamplingPolicy | None,
 ) -> TuningResult:
     allowed = run.plan.allowed_errors
+    summary = policy_summary(policy)
     analysis, rate_for = analyze_run(
         run.records,
         region=run.region,
@@ -122,14 +126,14 @@ def _decided(
         spec=spec,
         allowed_errors=allowed,
         forced=dict(run.backend_failures),
-        policy=policy,
+        policy=summary,
     )
     # Without a recommendation upstream's analyzer has nothing to report either (it
     # raises); the file then keeps our figures and the failures, and the run exits 1.
     upstream = None
     if analysis.recommendation is not None:
         upstream = compat_output(run.records, compat, spec, run.region, discard_top_bottom, allowed)
-    decision = decision_settings(spec, allowed, compat, ctx.prices)
+    decision = decision_settings(spec, allowed, compat, ctx.prices, summary)
     return result_from_run(
         run,
         analysis,
@@ -141,8 +145,13 @@ def _decided(
     )
 
 
-def _undecided(run: TuningRun, ctx: RunContext, spec: StrategySpec, reason: str) -> TuningResult:
-    """The measurements analysed with the default strategy, the recommendation withheld."""
+def _undecided(
+    run: TuningRun, ctx: RunContext, spec: StrategySpec, reason: str, summary: PolicySummary
+) -> TuningResult:
+    """The measurements analysed with the default strategy, the recommendation withheld.
+
+    The policy summary is kept, so `analyze --strategy ...` later decides as `tune` would.
+    """
     allowed = run.plan.allowed_errors
     analysis, rate_for = analyze_run(
         run.records,
@@ -151,8 +160,9 @@ def _undecided(run: TuningRun, ctx: RunContext, spec: StrategySpec, reason: str)
         spec=StrategySpec(),
         allowed_errors=allowed,
         forced=dict(run.backend_failures),
+        policy=summary,
     )
-    decision = decision_settings(spec, allowed, None, ctx.prices)
+    decision = decision_settings(spec, allowed, None, ctx.prices, summary)
     return result_from_run(
         run,
         analysis,
@@ -178,7 +188,7 @@ def decide_run(
     except ConfigError as exc:
         # The strategy cannot decide (no size meets the budget, too few samples for a
         # percentile): the measurements were paid for, so keep them and say how to re-decide.
-        return _undecided(run, ctx, spec, str(exc)), exc
+        return _undecided(run, ctx, spec, str(exc), policy_summary(policy)), exc
 
 
 def failed_without_records(result: TuningResult) -> dict[Configuration, str]:
@@ -206,6 +216,7 @@ def redecide(
 ) -> TuningResult:
     """A new decision over `previous`'s records, invoking nothing (`powertune analyze`)."""
     records = previous.invocations
+    summary = None if previous.settings.decision is None else previous.settings.decision.policy
     analysis, rate_for = analyze_run(
         records,
         region=previous.region,
@@ -213,11 +224,12 @@ def redecide(
         spec=spec,
         allowed_errors=allowed_errors,
         forced=failed_without_records(previous),
+        policy=summary,
     )
     upstream = None
     if analysis.recommendation is not None:
         upstream = compat_output(
             records, compat, spec, previous.region, discard_top_bottom, allowed_errors
         )
-    decision = decision_settings(spec, allowed_errors, compat, prices)
+    decision = decision_settings(spec, allowed_errors, compat, prices, summary)
     return reanalyzed(previous, analysis, rate_for, decision, source=source, compat=upstream)

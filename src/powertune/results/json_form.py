@@ -101,11 +101,15 @@ def settings_to_json(s: Settings) -> dict[str, Any]:
             "allowed_errors": list(d.allowed_errors),
             "compat": d.compat,
             "price_table": price_table_to_json(d.price_table),
+            **({} if d.policy is None else {"decision": d.policy.to_json()}),
         }
     )
     out: dict[str, Any]
     if s.run is None:
-        out = {**s.extra, **_pick(decision, "strategy", "compat", "allowed_errors", "price_table")}
+        out = {
+            **s.extra,
+            **_pick(decision, "strategy", "compat", "allowed_errors", "price_table", "decision"),
+        }
     else:
         r = s.run
         out = {
@@ -122,6 +126,7 @@ def settings_to_json(s: Settings) -> dict[str, Any]:
             "original_memory_mb": r.original_memory_mb,
             **_pick(decision, "price_table"),
             "backend": dict(r.backend),
+            **_pick(decision, "decision"),
             **s.extra,
         }
     if s.reanalyzed_from is not None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from powertune.tuning.models import Architecture, Configuration, InvocationRecord, StrategySpec
+from powertune.tuning.recommend import PolicySummary
 
 SCHEMA_VERSION = "1.1"
 
@@ -78,6 +79,9 @@ class DecisionSettings:
     allowed_errors: tuple[str, ...]
     compat: str | None
     price_table: PriceTableProvenance
+    #: what the recommendation needs beyond the records (`settings.decision`), so that
+    #: `analyze` reproduces `tune`; None in files written before it was kept
+    policy: PolicySummary | None = None
 
 
 @dataclass(frozen=True, slots=True)

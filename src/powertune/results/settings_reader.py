@@ -11,6 +11,7 @@ from typing import Any
 
 from powertune.results.fields import Fields, architecture, strategy
 from powertune.results.model import DecisionSettings, PriceTableProvenance, RunSettings, Settings
+from powertune.tuning.recommend import PolicySummary
 
 RUN_KEYS = (
     "memory_sizes",
@@ -45,6 +46,7 @@ def _decision(f: Fields) -> DecisionSettings:
         allowed_errors=tuple(f.texts("allowed_errors")),
         compat=f.text("compat", null=True),
         price_table=_price_table(f.mapping("price_table")),
+        policy=None if "decision" not in f.data else PolicySummary.from_json(f.data["decision"]),
     )
 
 
@@ -74,7 +76,7 @@ def settings_from_json(f: Fields) -> Settings:
     known = {
         "reanalyzed_from",
         *(RUN_KEYS if has_run else ()),
-        *(DECISION_KEYS if has_decision else ()),
+        *((*DECISION_KEYS, "decision") if has_decision else ()),
     }
     extra: dict[str, Any] = {k: v for k, v in data.items() if k not in known}
     return Settings(

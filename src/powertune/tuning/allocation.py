@@ -4,7 +4,8 @@
 next sample cuts the variance of the open comparisons most per dollar (sizes
 still short of the samples a percentile needs come first). `with_payload_mix`
 turns per-configuration counts into requests that keep each configuration's
-payload mix at the weights (largest deficit first), shuffled so that sizes and
+payload mix at the weights (a payload not yet seen at that size first, then the
+largest deficit), shuffled so that sizes and
 payloads interleave.
 """
 
@@ -14,8 +15,10 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 
+from powertune.errors import ConfigError
 from powertune.tuning.estimates import Estimate
 from powertune.tuning.models import Configuration, InvocationRecord
+from powertune.tuning.pricing import PriceRate, cold_invocation_cost_usd, invocation_cost_usd
 from powertune.tuning.sampling import InvocationRequest
 
 
@@ -66,11 +69,36 @@ def with_payload_mix(
         have = seen[c]
         for _ in range(k):
             n = sum(have) + 1
+            # a payload not yet seen at this size first (a rare heavy payload may be the
+            # one that times out), then the largest deficit against the weights
             p = max(
                 range(len(payload_weights)),
-                key=lambda i: payload_weights[i] / total_w * n - have[i],
+                key=lambda i: (have[i] == 0, payload_weights[i] / total_w * n - have[i]),
             )
             have[p] += 1
             batch.append(InvocationRequest(c, p))
     rng.shuffle(batch)
     return batch
+
+
+def check_settings(
+    tolerance: float, confidence: float, initial: int, budget: int | None, usd: float | None
+) -> None:
+    """The adaptive policy's settings, each bad value named with its fix."""
+    if not 0 <= tolerance < 1:
+        raise ConfigError(f"tolerance must be in [0, 1) (0.01 = 1%), got {tolerance}")
+    if not 0.5 <= confidence < 1:
+        raise ConfigError(f"confidence must be in [0.5, 1), got {confidence}")
+    if initial < 2:
+        raise ConfigError(f"initial must be at least 2 (one is a cold start), got {initial}")
+    if budget is not None and budget < 1:
+        raise ConfigError(f"--budget must be at least 1 invocation, got {budget}")
+    if usd is not None and usd <= 0:
+        raise ConfigError(f"--budget-usd must be positive, got {usd}")
+
+
+def record_cost_usd(r: InvocationRecord, rate: PriceRate) -> float:
+    """What one invocation cost: a cold start's INIT or SnapStart restore as AWS bills it."""
+    if r.cold_start:
+        return cold_invocation_cost_usd(r, r.memory_mb, rate)
+    return invocation_cost_usd(float(r.billed_duration_ms), r.memory_mb, rate)

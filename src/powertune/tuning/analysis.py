@@ -66,6 +66,35 @@ def _nan_interval(level: float) -> ConfidenceInterval:
     return ConfidenceInterval(math.nan, math.nan, level)
 
 
+def _empty_stats(
+    configuration: Configuration,
+    cold: int,
+    failed: int,
+    inits: Sequence[float],
+    mem: Sequence[int],
+    failure: str | None,
+    level: float,
+) -> ConfigurationStats:
+    return ConfigurationStats(
+        configuration=configuration,
+        samples=0,
+        cold_samples=cold,
+        failed_samples=failed,
+        mean_duration_ms=math.nan,
+        stdev_duration_ms=math.nan,
+        mean_billed_duration_ms=math.nan,
+        p50_duration_ms=math.nan,
+        p90_duration_ms=None,
+        p99_duration_ms=None,
+        duration_ci=_nan_interval(level),
+        mean_cost_usd=math.nan,
+        cost_ci=_nan_interval(level),
+        mean_init_duration_ms=float(np.mean(inits)) if inits else None,
+        max_memory_used_mb=max(mem) if mem else None,
+        failure=failure or "no warm, successful invocation to measure",
+    )
+
+
 def summarize(
     configuration: Configuration,
     records: Sequence[InvocationRecord],
@@ -88,31 +117,10 @@ def summarize(
     mem = [r.max_memory_used_mb for r in records if r.max_memory_used_mb is not None]
     inits = [r.init_duration_ms for r in records if r.init_duration_ms is not None]
     if not warm:
-        return ConfigurationStats(
-            configuration=configuration,
-            samples=0,
-            cold_samples=cold,
-            failed_samples=failed,
-            mean_duration_ms=math.nan,
-            stdev_duration_ms=math.nan,
-            mean_billed_duration_ms=math.nan,
-            p50_duration_ms=math.nan,
-            p90_duration_ms=None,
-            p99_duration_ms=None,
-            duration_ci=_nan_interval(level),
-            mean_cost_usd=math.nan,
-            cost_ci=_nan_interval(level),
-            mean_init_duration_ms=float(np.mean(inits)) if inits else None,
-            max_memory_used_mb=max(mem) if mem else None,
-            failure=failure or "no warm, successful invocation to measure",
-        )
-    durations = np.fromiter((r.duration_ms for r in warm), dtype=float, count=len(warm))
-    billed = np.fromiter((r.billed_duration_ms for r in warm), dtype=float, count=len(warm))
-    costs = np.fromiter(
-        (invocation_cost_usd(b, configuration.memory_mb, rate) for b in billed),
-        dtype=float,
-        count=len(warm),
-    )
+        return _empty_stats(configuration, cold, failed, inits, mem, failure, level)
+    durations = np.array([r.duration_ms for r in warm], dtype=float)
+    billed = np.array([r.billed_duration_ms for r in warm], dtype=float)
+    costs = np.array([invocation_cost_usd(b, configuration.memory_mb, rate) for b in billed])
     return ConfigurationStats(
         configuration=configuration,
         samples=len(warm),
@@ -130,6 +138,7 @@ def summarize(
         mean_init_duration_ms=float(np.mean(inits)) if inits else None,
         max_memory_used_mb=max(mem) if mem else None,
         failure=failure,
+        stdev_cost_usd=stdev(costs) if len(warm) > 1 else math.nan,
     )
 
 
@@ -191,7 +200,7 @@ def analyze(
         cold = summarize_cold_starts(configuration, group, rate)
         if cold is not None:
             cold_table.append(cold)
-    recommendation = choose(all_stats, strategy) if decide else None
+    recommendation = choose(all_stats, strategy, level=level) if decide else None
     return Analysis(
         stats=tuple(s for s in all_stats if not s.failed),
         cold_starts=tuple(cold_table),

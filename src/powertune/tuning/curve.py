@@ -16,6 +16,7 @@ evidence as it grows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -141,3 +142,36 @@ def check_curve(points: Sequence[SizeMean], rel_var: float) -> CurveCheck | None
         excess.append(((p.mean_ms - pred) ** 2 - var_pred - var_obs) / (pred * pred))
     p_value = float(scipy_stats.chi2.sf(chi2, len(points)))
     return CurveCheck(full, loo_mean, loo_var, max(0.0, float(np.mean(excess))), p_value)
+
+
+def predict_averaged(
+    points: Sequence[SizeMean], targets_mb: Sequence[int], rel_var: float
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Predicted mean durations at `targets_mb` and their covariance, averaged over caps.
+
+    The parallelism cap is not known: each candidate's fit is weighted by its
+    likelihood (exp(-chi²/2)), and the spread between the candidates' predictions
+    joins the covariance, so two sizes past a cap are not predicted *exactly*
+    equal when another cap also fits the data.
+    """
+    caps = {1.0, 6.0} | {p.memory_mb / MB_PER_VCPU for p in points}
+    caps |= {m / MB_PER_VCPU for m in targets_mb}
+    fits: list[tuple[float, np.ndarray, np.ndarray]] = []
+    for cap in sorted(caps):
+        result = _wls(points, cap, rel_var)
+        if result is None:
+            continue
+        fit, resid = result
+        x = np.array([[1.0, 1.0 / share(m, cap)] for m in targets_mb])
+        cov = np.array(fit.covariance)
+        fits.append((resid / max(rel_var, 1e-12), x @ [fit.fixed_ms, fit.cpu_ms], x @ cov @ x.T))
+    if not fits:
+        return None
+    best = min(f[0] for f in fits)
+    weights = np.array([math.exp(-(chi2 - best) / 2) for chi2, _, _ in fits])
+    weights /= weights.sum()
+    mean = sum(w * mu for w, (_, mu, _) in zip(weights, fits, strict=True))
+    second = sum(
+        w * (cov + np.outer(mu, mu)) for w, (_, mu, cov) in zip(weights, fits, strict=True)
+    )
+    return np.asarray(mean), np.asarray(second) - np.outer(mean, mean)

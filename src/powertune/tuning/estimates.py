@@ -1,23 +1,26 @@
-"""Objective estimates per configuration for the adaptive policy, with standard errors.
+"""Objective estimates per configuration, with standard errors.
 
-A size's duration estimate pools its own warm samples (variance: pooled
-relative noise × mean² / n) with the curve's leave-one-out prediction
-(variance: fit uncertainty + the curve's measured misfit), weighted by
-precision. Cost, speed and the balanced score are all linear in that
-duration at a given size (cost = price per ms × (duration + rounding offset)
-+ request charge), so their standard errors follow directly.
+A size's *clean* duration (outliers set apart, so a stall cannot drag the
+curve) pools its own clean mean (variance: its relative noise × mean² / n)
+with the curve's leave-one-out prediction (variance: fit uncertainty, cap
+uncertainty and the curve's measured misfit), weighted by precision. The
+size's own outlier part (rate × excess, `evidence.py`) is added on top.
+Cost and speed are linear in that duration at a given size (cost = price per
+ms × (duration + rounding offset) + request charge); the balanced log score
+is linearised there; their standard errors follow.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from powertune.tuning.curve import CurveCheck, CurveFit, share
-from powertune.tuning.evidence import Evidence, SizeEvidence
+from powertune.tuning.curve import CurveCheck, CurveFit
+from powertune.tuning.evidence import SizeEvidence
 from powertune.tuning.models import Configuration, StrategyName, StrategySpec
 from powertune.tuning.pricing import PriceRate
+from powertune.tuning.strategies import balanced_score
 
 #: floor on the curve's relative misfit: no model of a real function is exact
 MIN_CURVE_MISFIT = 0.001
@@ -27,7 +30,7 @@ _SUGGESTION_STEP_MB = 64
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """What the policy believes about one configuration right now."""
+    """What the evidence says about one configuration right now."""
 
     configuration: Configuration
     samples: int
@@ -38,125 +41,104 @@ class Estimate:
     cost_sd_usd: float
     objective: float
     objective_sd: float
-    #: share of the curve in the pooled duration estimate (0 = own samples only)
+    #: share of the curve in the pooled clean-duration estimate (0 = own samples only)
     curve_weight: float
     durations_ms: tuple[float, ...]
     usd_per_ms: float
     usd_per_request: float
-    #: the size's own mean duration and its variance (before pooling with the curve)
-    own_duration_ms: float = math.nan
-    own_duration_var: float = math.nan
-    #: objective = slope × duration + offset at this size
+    #: the size's own clean mean and its variance (before pooling with the curve)
+    own_clean_ms: float = math.nan
+    own_clean_var: float = math.nan
+    #: the outlier part of the mean (rate × excess) and its variance
+    outlier_ms: float = 0.0
+    outlier_var: float = 0.0
+    #: the part of the outlier sd shared by every size (the pooled rate's uncertainty)
+    outlier_shared_sd: float = 0.0
+    #: objective ≈ slope × duration + offset at this size (exact but for balanced)
     slope: float = 1.0
     offset: float = 0.0
+    #: the objective's differences are relative already (balanced: a log score)
+    log_scale: bool = False
     curve: CurveFit | None = None
     misfit_rel_var: float = 0.0
 
+    @property
+    def scale(self) -> float:
+        """What a relative tolerance multiplies: the objective, or 1 for a log score."""
+        return 1.0 if self.log_scale else (abs(self.objective) or 1e-12)
 
-def _objective(strategy: StrategySpec, duration: float, cost: float) -> float:
+
+def _objective(
+    strategy: StrategySpec, duration: float, cost: float, per_ms: float
+) -> tuple[float, float, bool]:
+    """(objective, d objective / d duration, log scale) for a strategy."""
     if strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET):
-        return cost
-    return duration  # speed, cost-budget; balanced is set by normalise_balanced
+        return cost, per_ms, False
+    if strategy.name is StrategyName.BALANCED:
+        w = strategy.balanced_weight
+        d = max(duration, 1e-3)
+        return balanced_score(cost, d, w), w * per_ms / cost + (1 - w) / d, True
+    return duration, 1.0, False  # speed, cost-budget
+
+
+def _pooled_clean(ev: SizeEvidence, check: CurveCheck | None) -> tuple[float, float, float]:
+    """The clean mean pooled with the leave-one-out curve: (mean, variance, curve weight)."""
+    own_var = ev.clean_var_ms2
+    m = ev.configuration.memory_mb
+    if check is None or m not in check.loo_mean_ms:
+        return ev.clean_mean_ms, own_var, 0.0
+    pred = check.loo_mean_ms[m]
+    curve_var = check.loo_var[m] + max(check.misfit_rel_var, MIN_CURVE_MISFIT**2) * pred**2
+    if curve_var <= 0 or own_var <= 0:
+        return ev.clean_mean_ms, own_var, 0.0
+    precision = 1 / own_var + 1 / curve_var
+    mean = (ev.clean_mean_ms / own_var + pred / curve_var) / precision
+    return mean, 1 / precision, (1 / curve_var) / precision
 
 
 def combine(
     sizes: Sequence[SizeEvidence],
     check: CurveCheck | None,
-    evidence: Evidence,
     rate: PriceRate,
     strategy: StrategySpec,
 ) -> dict[Configuration, Estimate]:
-    """Estimates for the sizes of one architecture."""
+    """Estimates for the sizes of one architecture (`check`: the curve, when it fits)."""
     out: dict[Configuration, Estimate] = {}
     for ev in sizes:
         m = ev.configuration.memory_mb
-        own_var = evidence.rel_var * ev.mean_ms**2 / ev.warm
-        mean, var, weight = ev.mean_ms, own_var, 0.0
-        if check is not None and m in check.loo_mean_ms:
-            pred = check.loo_mean_ms[m]
-            curve_var = check.loo_var[m] + check.misfit_rel_var * pred**2
-            if curve_var > 0:
-                precision = 1 / own_var + 1 / curve_var
-                mean = (ev.mean_ms / own_var + pred / curve_var) / precision
-                var, weight = 1 / precision, (1 / curve_var) / precision
-        sd = math.sqrt(var)
+        clean, clean_var, weight = _pooled_clean(ev, check)
+        outlier = ev.outlier_rate * ev.outlier_excess_ms
+        mean = clean + outlier
+        sd = math.sqrt(clean_var + ev.outlier_total_var_ms2)
         per_ms = rate.usd_per_ms(m)
         cost = per_ms * (mean + ev.billed_offset_ms) + rate.usd_per_request
-        by_cost = strategy.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
+        objective, slope, log_scale = _objective(strategy, mean, cost, per_ms)
         out[ev.configuration] = Estimate(
             configuration=ev.configuration,
             samples=ev.warm,
-            dof=evidence.dof,
+            dof=ev.dof,
             duration_ms=mean,
             duration_sd_ms=sd,
             cost_usd=cost,
             cost_sd_usd=per_ms * sd,
-            objective=_objective(strategy, mean, cost),
-            objective_sd=per_ms * sd if by_cost else sd,
+            objective=objective,
+            objective_sd=slope * sd,
             curve_weight=weight,
             durations_ms=ev.durations_ms,
             usd_per_ms=per_ms,
             usd_per_request=rate.usd_per_request,
-            own_duration_ms=ev.mean_ms,
-            own_duration_var=own_var,
-            slope=per_ms if by_cost else 1.0,
-            offset=per_ms * ev.billed_offset_ms + rate.usd_per_request if by_cost else 0.0,
+            own_clean_ms=ev.clean_mean_ms,
+            own_clean_var=ev.clean_var_ms2,
+            outlier_ms=outlier,
+            outlier_var=ev.outlier_var_ms2,
+            outlier_shared_sd=ev.outlier_shared_sd_ms,
+            slope=slope,
+            offset=objective - slope * mean,
+            log_scale=log_scale,
             curve=None if check is None else check.full,
             misfit_rel_var=0.0 if check is None else check.misfit_rel_var,
         )
     return out
-
-
-def normalise_balanced(
-    estimates: Mapping[Configuration, Estimate], strategy: StrategySpec
-) -> dict[Configuration, Estimate]:
-    """Balanced score as upstream defines it: w·cost/max cost + (1−w)·duration/max duration."""
-    if strategy.name is not StrategyName.BALANCED or not estimates:
-        return dict(estimates)
-    w = strategy.balanced_weight
-    max_cost = max(e.cost_usd for e in estimates.values())
-    max_duration = max(e.duration_ms for e in estimates.values())
-    out = {}
-    for c, e in estimates.items():
-        slope = w * e.usd_per_ms / max_cost + (1 - w) / max_duration
-        score = w * e.cost_usd / max_cost + (1 - w) * e.duration_ms / max_duration
-        offset = score - slope * e.duration_ms
-        out[c] = replace(
-            e, objective=score, objective_sd=slope * e.duration_sd_ms, slope=slope, offset=offset
-        )
-    return out
-
-
-def difference(e: Estimate, b: Estimate) -> tuple[float, float]:
-    """Objective of `e` minus that of `b`, and its standard deviation.
-
-    Pools the difference of the two sizes' own means with the difference the
-    fitted curve predicts; the curve's prediction of a *difference* is much
-    sharper than of each size alone (both come from the same parameters: two
-    sizes past the workload's parallelism cap are predicted equal), which is
-    what lets equivalent sizes be recognised without hundreds of samples.
-    """
-    own = (e.slope * e.own_duration_ms + e.offset) - (b.slope * b.own_duration_ms + b.offset)
-    own_var = e.slope**2 * e.own_duration_var + b.slope**2 * b.own_duration_var
-    curve = e.curve
-    if curve is None or b.curve is not curve:
-        return e.objective - b.objective, math.hypot(e.objective_sd, b.objective_sd)
-    fe = curve.predict_ms(e.configuration.memory_mb)
-    fb = curve.predict_ms(b.configuration.memory_mb)
-    pred = (e.slope * fe + e.offset) - (b.slope * fb + b.offset)
-    xe = 1.0 / share(e.configuration.memory_mb, curve.cap)
-    xb = 1.0 / share(b.configuration.memory_mb, curve.cap)
-    ga = e.slope - b.slope
-    gb = e.slope * xe - b.slope * xb
-    (caa, cab), (_, cbb) = curve.covariance
-    pred_var = ga * ga * caa + 2 * ga * gb * cab + gb * gb * cbb
-    # the curve is never trusted to better than MIN_CURVE_MISFIT of a size's duration
-    misfit = max(e.misfit_rel_var, MIN_CURVE_MISFIT**2)
-    pred_var += misfit * ((e.slope * fe) ** 2 + (b.slope * fb) ** 2)
-    if pred_var <= 0:
-        return pred, 0.0
-    precision = 1 / own_var + 1 / pred_var
-    return (own / own_var + pred / pred_var) / precision, math.sqrt(1 / precision)
 
 
 def off_grid_suggestions(

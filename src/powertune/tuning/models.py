@@ -134,6 +134,8 @@ class ConfigurationStats:
     mean_init_duration_ms: float | None
     max_memory_used_mb: int | None
     failure: str | None = None
+    #: sample standard deviation of the per-invocation cost (NaN with fewer than 2 samples)
+    stdev_cost_usd: float = float("nan")
 
     @property
     def failed(self) -> bool:
@@ -160,6 +162,11 @@ class Recommendation:
     strategy: StrategySpec
     reasons: tuple[str, ...]
     tied_with: tuple[Configuration, ...] = ()
+    #: False when the budget could not separate the leaders: `configuration` is then the
+    #: default among them (the cheaper, then the smaller) and `tied_with` the rest
+    settled: bool = True
+    #: roughly how many more invocations would settle it (None when settled or unknown)
+    more_invocations: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

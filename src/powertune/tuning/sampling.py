@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from powertune.errors import ConfigError
@@ -27,12 +28,24 @@ class InvocationRequest:
     payload_index: int
 
 
+class SamplingAction(StrEnum):
+    """What a sampling event records; the values are the result file's `action` strings."""
+
+    PLAN = "plan"
+    MODEL = "model"
+    DROP = "drop"
+    SETTLED = "settled"
+    BUDGET = "budget"
+    STOP = "stop"
+    WORTH_TRYING = "worth-trying"
+
+
 @dataclass(frozen=True, slots=True)
 class SamplingEvent:
     """One step of a policy's reasoning, kept in the result (e.g. "dropped 128MB: ...")."""
 
     after_invocations: int
-    action: str
+    action: SamplingAction
     message: str
     configuration: Configuration | None = None
 
@@ -141,6 +154,10 @@ class FixedSampling:
         ]
         self._rng.shuffle(batch)
         self._events.append(
-            SamplingEvent(0, "plan", f"{self._invocations} invocations per configuration, shuffled")
+            SamplingEvent(
+                0,
+                SamplingAction.PLAN,
+                f"{self._invocations} invocations per configuration, shuffled",
+            )
         )
         return batch

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import stdtrit
+from scipy.special import stdtr, stdtrit
 
 from powertune.tuning.models import ConfidenceInterval
 
@@ -36,14 +36,16 @@ def percentile(values: Sequence[float] | np.ndarray, q: int) -> float | None:
 
 
 def mean_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> ConfidenceInterval:
-    """Two-sided t confidence interval of the mean; degenerate (a point) for n < 2."""
+    """Two-sided t confidence interval of the mean; no interval (NaN bounds) for n < 2.
+
+    One sample says nothing about the spread, so it gets no interval rather than a
+    zero-width one.
+    """
     arr = np.asarray(values, dtype=float)
     n = arr.size
-    if n == 0:
+    if n < 2:
         return ConfidenceInterval(math.nan, math.nan, level)
     mean = float(arr.mean())
-    if n < 2:
-        return ConfidenceInterval(mean, mean, level)
     sem = float(arr.std(ddof=1)) / math.sqrt(n)
     half = float(stdtrit(n - 1, 0.5 + level / 2.0)) * sem
     return ConfidenceInterval(mean - half, mean + half, level)
@@ -56,5 +58,25 @@ def stdev(values: Sequence[float] | np.ndarray) -> float:
 
 
 def intervals_overlap(a: ConfidenceInterval, b: ConfidenceInterval) -> bool:
-    """True when two intervals share a point, i.e. the difference is not established."""
+    """True when two intervals share a point (or either is missing)."""
+    if any(math.isnan(x) for x in (a.low, a.high, b.low, b.high)):
+        return True
     return a.low <= b.high and b.low <= a.high
+
+
+def welch_p_value(
+    mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int
+) -> float:
+    """Two-sided p-value of Welch's t-test that two means differ (1.0 below 2 samples each).
+
+    A test of the difference, not an overlap of two intervals (which is far
+    stricter: means 100 vs 106, sd 10, n 30 each overlap, yet p = 0.023).
+    """
+    if n_a < 2 or n_b < 2 or any(math.isnan(x) for x in (mean_a, mean_b, sd_a, sd_b)):
+        return 1.0
+    va, vb = sd_a * sd_a / n_a, sd_b * sd_b / n_b
+    if va + vb <= 0:
+        return 1.0 if mean_a == mean_b else 0.0
+    t = abs(mean_a - mean_b) / math.sqrt(va + vb)
+    dof = (va + vb) ** 2 / (va * va / (n_a - 1) + vb * vb / (n_b - 1))
+    return float(2.0 * stdtr(dof, -t))

@@ -1,27 +1,34 @@
 """Strategies: choose a configuration from per-configuration statistics, and say why.
 
-`cost`, `speed` and `balanced` keep upstream's meaning (AWS Lambda Power
-Tuning: balanced score = w·cost/max cost + (1−w)·duration/max duration, so
-w=1 is cost and w=0 is speed). Two more: the cheapest configuration within a
-latency budget on p90 or p99, and the fastest within a cost budget. A winner
-whose confidence interval overlaps a runner-up's is reported as tied with it.
+`cost` and `speed` keep upstream's meaning. `balanced` is the weighted
+geometric mean cost^w · duration^(1−w) (w=1 is cost, w=0 is speed, as
+upstream's weight): unlike upstream's w·cost/max cost + (1−w)·duration/max
+duration it does not depend on which other sizes are listed (issue 9, item 8).
+Two more: the cheapest configuration within a latency budget on p90 or p99,
+and the fastest within a cost budget. This module decides from per-size
+statistics (fixed sampling, old result files); `recommend.py` holds the one
+entry point. A runner-up is *tied* with the winner when Welch's test of their
+difference is not significant at the stated level (never significant below
+2 samples); a tie is settled by the default: the cheaper, then the smaller.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from powertune.errors import ConfigError
 from powertune.tuning.models import (
-    ConfidenceInterval,
-    Configuration,
     ConfigurationStats,
     Recommendation,
     StrategyName,
     StrategySpec,
 )
-from powertune.tuning.stats import intervals_overlap, min_samples_for
+from powertune.tuning.stats import min_samples_for, welch_p_value
+
+#: a duration of 0 ms (a timer's resolution) would make the balanced score 0
+_MIN_DURATION_MS = 0.001
 
 
 def parse_strategy(
@@ -72,84 +79,50 @@ def _percentile_of(s: ConfigurationStats, pct: int) -> float | None:
     return s.p90_duration_ms if pct == 90 else s.p99_duration_ms
 
 
-def _balanced_scores(
-    cands: Sequence[ConfigurationStats], weight: float
-) -> dict[Configuration, float]:
-    max_cost = max(s.mean_cost_usd for s in cands)
-    max_duration = max(s.mean_duration_ms for s in cands)
-    return {
-        s.configuration: weight * s.mean_cost_usd / max_cost
-        + (1 - weight) * s.mean_duration_ms / max_duration
-        for s in cands
-    }
-
-
-def _ties(
-    winner: ConfigurationStats,
-    others: Sequence[ConfigurationStats],
-    interval: Callable[[ConfigurationStats], ConfidenceInterval],
-) -> tuple[Configuration, ...]:
-    return tuple(
-        s.configuration
-        for s in others
-        if s is not winner and intervals_overlap(interval(winner), interval(s))
+def balanced_score(cost_usd: float, duration_ms: float, weight: float) -> float:
+    """log of cost^w · duration^(1−w): lower is better; independent of the other sizes."""
+    return weight * math.log(max(cost_usd, 1e-18)) + (1 - weight) * math.log(
+        max(duration_ms, _MIN_DURATION_MS)
     )
 
 
-def choose(stats: Sequence[ConfigurationStats], spec: StrategySpec) -> Recommendation | None:
-    """Pick the winner among configurations that did not fail; None when all failed.
+@dataclass(frozen=True, slots=True)
+class _Objective:
+    """A strategy's figure for one size: mean, per-invocation sd, samples (for Welch)."""
 
-    Raises:
-        ConfigError: a latency budget on a percentile without enough samples, or a
-            budget no configuration meets.
-    """
-    cands = [s for s in stats if not s.failed and s.samples > 0]
-    if not cands:
-        return None
-    reasons: list[str] = []
+    mean: float
+    sd: float
+    n: int
+
+
+def _objective(s: ConfigurationStats, spec: StrategySpec) -> _Objective:
     name = spec.name
+    if name in (StrategyName.COST, StrategyName.LATENCY_BUDGET):
+        return _Objective(s.mean_cost_usd, s.stdev_cost_usd, s.samples)
+    if name is StrategyName.BALANCED:
+        w = spec.balanced_weight
+        d = max(s.mean_duration_ms, _MIN_DURATION_MS)
+        # delta method on the log score; cost and duration move together within a size
+        rel = w * s.stdev_cost_usd / s.mean_cost_usd + (1 - w) * s.stdev_duration_ms / d
+        return _Objective(balanced_score(s.mean_cost_usd, d, w), rel, s.samples)
+    return _Objective(s.mean_duration_ms, s.stdev_duration_ms, s.samples)
 
-    def by_cost(s: ConfigurationStats) -> tuple[float, float]:
-        return (s.mean_cost_usd, s.mean_duration_ms)
 
-    def by_speed(s: ConfigurationStats) -> tuple[float, float]:
-        return (s.mean_duration_ms, s.mean_cost_usd)
+def _tied(a: _Objective, b: _Objective, level: float) -> bool:
+    return welch_p_value(a.mean, a.sd, a.n, b.mean, b.sd, b.n) >= 1 - level
 
-    if name is StrategyName.COST:
-        ranked = sorted(cands, key=by_cost)
-        winner = ranked[0]
-        reasons.append(
-            f"lowest mean cost per warm invocation: {_usd(winner.mean_cost_usd)} "
-            f"(95% CI {_usd(winner.cost_ci.low)}–{_usd(winner.cost_ci.high)}), "
-            "request charge included"
-        )
-        ties = _ties(winner, ranked, lambda s: s.cost_ci)
-    elif name is StrategyName.SPEED:
-        ranked = sorted(cands, key=by_speed)
-        winner = ranked[0]
-        reasons.append(
-            f"lowest mean warm duration: {winner.mean_duration_ms:.2f} ms "
-            f"(95% CI {winner.duration_ci.low:.2f}–{winner.duration_ci.high:.2f} ms)"
-        )
-        ties = _ties(winner, ranked, lambda s: s.duration_ci)
-    elif name is StrategyName.BALANCED:
-        scores = _balanced_scores(cands, spec.balanced_weight)
-        ranked = sorted(cands, key=lambda s: scores[s.configuration])
-        winner = ranked[0]
-        reasons.append(
-            f"lowest balanced score {scores[winner.configuration]:.4f} = "
-            f"{spec.balanced_weight}·cost/max cost + "
-            f"{1 - spec.balanced_weight:g}·duration/max duration"
-        )
-        ties = tuple(
-            s.configuration
-            for s in ranked[1:]
-            if intervals_overlap(winner.cost_ci, s.cost_ci)
-            and intervals_overlap(winner.duration_ci, s.duration_ci)
-        )
-    elif name is StrategyName.LATENCY_BUDGET:
-        pct = spec.latency_percentile
-        budget = spec.latency_budget_ms or 0.0
+
+def _close(a: _Objective, b: _Objective, spec: StrategySpec, tolerance: float) -> bool:
+    """b measured within the tolerance of a (log scores: a difference, else a ratio)."""
+    if spec.name is StrategyName.BALANCED:
+        return b.mean - a.mean <= tolerance
+    return b.mean <= a.mean * (1 + tolerance)
+
+
+def _feasible(cands: Sequence[ConfigurationStats], spec: StrategySpec) -> list[ConfigurationStats]:
+    """The candidates a budget strategy allows (all of them otherwise)."""
+    if spec.name is StrategyName.LATENCY_BUDGET:
+        pct, budget = spec.latency_percentile, spec.latency_budget_ms or 0.0
         short = [s for s in cands if _percentile_of(s, pct) is None]
         if short:
             need = min_samples_for(pct)
@@ -159,47 +132,115 @@ def choose(stats: Sequence[ConfigurationStats], spec: StrategySpec) -> Recommend
                 f"Raise --invocations to {need} or more"
                 + (", or use --latency-percentile 90" if pct != 90 else "")
             )
-        within = [s for s in cands if (_percentile_of(s, pct) or math.inf) <= budget]
+        within = [s for s in cands if _value(_percentile_of(s, pct)) <= budget]
         if not within:
-            best = min(cands, key=lambda s: _percentile_of(s, pct) or math.inf)
+            best = min(cands, key=lambda s: _value(_percentile_of(s, pct)))
             raise ConfigError(
                 f"no size meets the p{pct} budget of {budget} ms; the best is "
                 f"{best.configuration.label} at {_percentile_of(best, pct):.1f} ms. "
                 "Raise --latency-budget-ms or add larger sizes"
             )
-        ranked = sorted(within, key=by_cost)
-        winner = ranked[0]
-        reasons.append(
-            f"cheapest of {len(within)} sizes whose p{pct} duration is within {budget} ms: "
-            f"p{pct} {_percentile_of(winner, pct):.1f} ms, mean cost {_usd(winner.mean_cost_usd)}"
-        )
-        ties = _ties(winner, ranked, lambda s: s.cost_ci)
-    else:
+        return within
+    if spec.name is StrategyName.COST_BUDGET:
         budget_usd = spec.cost_budget_usd or 0.0
         within = [s for s in cands if s.mean_cost_usd <= budget_usd]
         if not within:
-            cheapest = min(cands, key=by_cost)
+            cheapest = min(cands, key=lambda s: s.mean_cost_usd)
             raise ConfigError(
-                f"no size meets the cost budget of {_usd(budget_usd)} per invocation; the cheapest "
-                f"is {cheapest.configuration.label} at {_usd(cheapest.mean_cost_usd)}. "
-                "Raise --cost-budget-usd"
+                f"no size meets the cost budget of {_usd(budget_usd)} per invocation; the "
+                f"cheapest is {cheapest.configuration.label} at "
+                f"{_usd(cheapest.mean_cost_usd)}. Raise --cost-budget-usd"
             )
-        ranked = sorted(within, key=by_speed)
-        winner = ranked[0]
-        reasons.append(
-            f"fastest of {len(within)} sizes within {_usd(budget_usd)} per invocation: "
-            f"{winner.mean_duration_ms:.2f} ms at {_usd(winner.mean_cost_usd)}"
-        )
-        ties = _ties(winner, ranked, lambda s: s.duration_ci)
+        return within
+    return list(cands)
 
+
+def _value(x: float | None) -> float:
+    """A percentile that is missing counts as infinite; 0.0 is a real (fast) value."""
+    return math.inf if x is None else x
+
+
+def _why(winner: ConfigurationStats, spec: StrategySpec, n_within: int) -> str:
+    name = spec.name
+    if name is StrategyName.COST:
+        return (
+            f"lowest mean cost per warm invocation: {_usd(winner.mean_cost_usd)} "
+            f"(95% CI {_usd(winner.cost_ci.low)}–{_usd(winner.cost_ci.high)}), "
+            "request charge included"
+        )
+    if name is StrategyName.SPEED:
+        return (
+            f"lowest mean warm duration: {winner.mean_duration_ms:.2f} ms "
+            f"(95% CI {winner.duration_ci.low:.2f}–{winner.duration_ci.high:.2f} ms)"
+        )
+    if name is StrategyName.BALANCED:
+        w = spec.balanced_weight
+        return (
+            f"lowest balanced score cost^{w:g} · duration^{1 - w:g} (the weighted geometric "
+            f"mean; {_usd(winner.mean_cost_usd)}, {winner.mean_duration_ms:.2f} ms)"
+        )
+    if name is StrategyName.LATENCY_BUDGET:
+        pct = spec.latency_percentile
+        return (
+            f"cheapest of {n_within} sizes whose p{pct} duration is within "
+            f"{spec.latency_budget_ms} ms: p{pct} {_percentile_of(winner, pct):.1f} ms, "
+            f"mean cost {_usd(winner.mean_cost_usd)}"
+        )
+    return (
+        f"fastest of {n_within} sizes within {_usd(spec.cost_budget_usd or 0.0)} per invocation: "
+        f"{winner.mean_duration_ms:.2f} ms at {_usd(winner.mean_cost_usd)}"
+    )
+
+
+def _key(spec: StrategySpec) -> Callable[[ConfigurationStats], tuple[float, float, int]]:
+    def key(s: ConfigurationStats) -> tuple[float, float, int]:
+        o = _objective(s, spec).mean
+        second = s.mean_duration_ms if spec.name is StrategyName.COST else s.mean_cost_usd
+        return (o, second, s.configuration.memory_mb)
+
+    return key
+
+
+def choose(
+    stats: Sequence[ConfigurationStats],
+    spec: StrategySpec,
+    *,
+    level: float = 0.95,
+    tolerance: float = 0.01,
+) -> Recommendation | None:
+    """Pick the winner among configurations that did not fail; None when all failed.
+
+    Raises:
+        ConfigError: a latency budget on a percentile without enough samples, or a
+            budget no configuration meets.
+    """
+    cands = [s for s in stats if not s.failed and s.samples > 0]
+    if not cands:
+        return None
+    within = _feasible(cands, spec)
+    ranked = sorted(within, key=_key(spec))
+    leader = _objective(ranked[0], spec)
+    tied = [s for s in ranked[1:] if _tied(leader, _objective(s, spec), level)]
+    # undecided between the leader and ties measured within the tolerance of it: the
+    # default is the cheaper, then the smaller
+    group = [ranked[0], *(s for s in tied if _close(leader, _objective(s, spec), spec, tolerance))]
+    by_cost = spec.name in (StrategyName.COST, StrategyName.LATENCY_BUDGET)
+    # tied on cost itself: the smaller (their measured costs differ by noise)
+    winner = min(
+        group, key=lambda s: (0.0 if by_cost else s.mean_cost_usd, s.configuration.memory_mb)
+    )
+    reasons = [_why(winner, spec, len(within))]
+    ties = tuple(s.configuration for s in [ranked[0], *tied] if s is not winner)
     if ties:
         labels = ", ".join(c.label for c in ties)
         reasons.append(
-            f"statistically tied with {labels}: their 95% confidence intervals overlap; "
-            "more invocations would separate them, or any of them is a sound choice"
+            f"statistically tied with {labels} (Welch's test of the difference not "
+            f"significant at {level:.0%}); the default among them is the cheaper, then the "
+            "smaller; more invocations would separate them"
         )
     elif len(ranked) > 1:
         reasons.append(
-            f"the difference to the runner-up {ranked[1].configuration.label} is significant"
+            f"the difference to the runner-up {ranked[1].configuration.label} is significant "
+            f"(Welch's test at {level:.0%})"
         )
-    return Recommendation(winner.configuration, spec, tuple(reasons), ties)
+    return Recommendation(winner.configuration, spec, tuple(reasons), ties, settled=not ties)

@@ -1,0 +1,156 @@
+"""Outliers across sizes: which samples are outliers, their rate, and how their excess scales.
+
+Detection is pooled (a noise scale that outliers cannot inflate), the
+effect per size (`evidence.py`). A size's outlier rate is a Beta posterior
+whose prior is the rate seen across all sizes, weighted by how well the
+sizes' rates agree (empirical Bayes, beta-binomial method of moments): a
+common cause (a slow downstream call) pools strongly, outliers at one size
+only do not. The excess is *additive* (the same ms at every size) or
+*multiplicative* (the same factor), whichever varies clearly less across
+sizes; `unknown` until the data can tell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from powertune.tuning.models import Configuration
+
+#: a sample this far above its size's typical duration (log scale, in noise sds) is an outlier
+_OUTLIER_SIGMAS = 7.0
+#: ... and at least this far (log scale: 1.16×)
+_OUTLIER_MIN_LOG = 0.15
+#: weight (in samples) of the pooled outlier rate in a size's own outlier rate
+OUTLIER_PRIOR_SAMPLES = 2.0
+MAX_OUTLIER_PRIOR_SAMPLES = 60.0
+
+
+class ExcessModel(StrEnum):
+    """How an outlier's extra time depends on the size."""
+
+    ADDITIVE = "additive"
+    MULTIPLICATIVE = "multiplicative"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class OutlierModel:
+    """Outliers across all sizes: rate, and excess as ms (additive) or factor."""
+
+    rate: float
+    model: ExcessModel
+    excess_ms: float
+    excess_factor: float
+    #: the largest excess seen, as ms and as a factor of its size's clean mean
+    max_excess_ms: float
+    max_excess_factor: float
+    #: weight (in samples) of the pooled rate in each size's own rate: large when the sizes'
+    #: rates agree (a common cause), small when they differ (outliers at one size)
+    prior_samples: float = OUTLIER_PRIOR_SAMPLES
+    #: warm samples the pooled rate rests on
+    samples: int = 0
+
+    def excess_at(self, clean_ms: float, model: ExcessModel | None = None) -> float:
+        """Expected extra ms of an outlier at a size whose clean mean is `clean_ms`."""
+        kind = model or self.model
+        if kind is ExcessModel.ADDITIVE:
+            return self.excess_ms
+        if kind is ExcessModel.MULTIPLICATIVE:
+            return (self.excess_factor - 1.0) * clean_ms
+        return min(self.excess_ms, (self.excess_factor - 1.0) * clean_ms)
+
+
+def _lower_quartile(xs: Sequence[float]) -> float:
+    """A sample at the lower quartile: a center that slow outliers in up to 3 of 4 samples
+    cannot move (the minimum for up to 4 samples)."""
+    s = sorted(xs)
+    return s[(len(s) - 1) // 4]
+
+
+def find_outliers(adjusted: dict[Configuration, list[float]]) -> set[tuple[Configuration, int]]:
+    """Samples far above their size's (lower) median, against a noise scale that outliers
+    cannot inflate: the lower quartile of the |log-ratios| (a quarter of the samples being
+    normal is enough), not their IQR, which a stall in one call of seven already blows up.
+    """
+    centers = {c: _lower_quartile(xs) for c, xs in adjusted.items() if xs}
+    ratios: list[float] = []
+    for c, xs in adjusted.items():
+        skipped = False
+        for x in xs:
+            if x == centers[c] and not skipped:
+                skipped = True  # the center itself says nothing about the spread
+                continue
+            ratios.append(abs(math.log(x / centers[c])))
+    if len(ratios) < 3:
+        return set()
+    # measured by simulation: the lower quartile of these |log-ratios| is about 0.45 σ
+    sigma = float(np.percentile(ratios, 25, method="lower")) / 0.45
+    limit = max(_OUTLIER_MIN_LOG, _OUTLIER_SIGMAS * sigma)
+    return {
+        (c, i)
+        for c, xs in adjusted.items()
+        for i, x in enumerate(xs)
+        if math.log(x / centers[c]) > limit
+    }
+
+
+def outlier_model(
+    adjusted: dict[Configuration, list[float]],
+    outliers: set[tuple[Configuration, int]],
+    clean: dict[Configuration, float],
+) -> OutlierModel:
+    total = sum(len(xs) for xs in adjusted.values())
+    found = [(c, adjusted[c][i]) for c, i in outliers]
+    if not found or total == 0:
+        return OutlierModel(0.0, ExcessModel.UNKNOWN, 0.0, 1.0, 0.0, 1.0)
+    excess = [max(x - clean[c], 1e-6) for c, x in found]
+    factor = [x / clean[c] for c, x in found]
+    model = ExcessModel.UNKNOWN
+    if len({c for c, _ in found}) >= 2:
+        # the same ms everywhere (additive) varies less in log(excess) than in log(factor-1);
+        # decided only when one varies clearly (4×) less than the other
+        add = float(np.var(np.log(excess)))
+        mul = float(np.var(np.log([max(f - 1.0, 1e-6) for f in factor])))
+        if add * 4 < mul:
+            model = ExcessModel.ADDITIVE
+        elif mul * 4 < add:
+            model = ExcessModel.MULTIPLICATIVE
+    rate = len(found) / total
+    return OutlierModel(
+        rate=rate,
+        model=model,
+        excess_ms=float(np.mean(excess)),
+        excess_factor=float(np.mean(factor)),
+        max_excess_ms=max(excess),
+        max_excess_factor=max(factor),
+        prior_samples=_prior_samples(adjusted, outliers, rate),
+        samples=total,
+    )
+
+
+def _prior_samples(
+    adjusted: dict[Configuration, list[float]],
+    outliers: set[tuple[Configuration, int]],
+    rate: float,
+) -> float:
+    """Empirical Bayes (beta-binomial, method of moments): how much the sizes' outlier
+    rates vary beyond what their sample counts explain decides how far each is pooled."""
+    counts = Counter(c for c, _ in outliers)
+    sizes = [(counts[c], len(xs)) for c, xs in adjusted.items() if xs]
+    if len(sizes) < 2 or rate <= 0 or rate >= 1:
+        return OUTLIER_PRIOR_SAMPLES
+    total = sum(n for _, n in sizes)
+    spread = sum(n * (o / n - rate) ** 2 for o, n in sizes) / total
+    binomial = rate * (1 - rate) * len(sizes) / total
+    between = spread - binomial
+    if between <= 0:
+        return MAX_OUTLIER_PRIOR_SAMPLES
+    return min(
+        MAX_OUTLIER_PRIOR_SAMPLES, max(OUTLIER_PRIOR_SAMPLES, rate * (1 - rate) / between - 1)
+    )

@@ -1,0 +1,114 @@
+"""Would a size time out in production? From that size's own observed distribution.
+
+A size is at risk when (with a margin where a single observation decides: it
+must stay under `TIMEOUT_MARGIN` of the timeout):
+- one of its own warm invocations already came that close; or
+- its noise tail reaches the timeout: the size's median × exp(3.09 σ) (× the heaviest
+  payload's work factor, with weighted payloads), σ the pooled
+  log-scale noise (3.09 σ: the 0.1% tail of a log-normal); or
+- its outliers time out in more than 0.1% of calls: median + the largest
+  outlier excess seen (its own, or the pooled outlier model's prediction for
+  this size: the same ms everywhere for an additive tail such as a slow
+  downstream call, the same factor for a multiplicative one; the larger of
+  the two while the model cannot tell), times exp(z σ) with z the quantile
+  that 0.1% / the outlier rate leaves above, against the timeout.
+
+Failed invocations (timeout, OOM) are not here: they fail the size outright.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from scipy.special import ndtri
+
+from powertune.tuning.evidence import Evidence, ExcessModel, SizeEvidence
+from powertune.tuning.models import SANDBOX_TIMEDOUT
+
+#: a size is at risk when a plausible invocation would use more than this share of the timeout
+TIMEOUT_MARGIN = 0.8
+#: z of the 0.1% tail (the benchmark's "times out in more than 0.1% of calls")
+_TAIL_Z = 3.09
+#: a size that times out in more than this share of calls fails (the benchmark's criterion)
+_FAIL_SHARE = 0.001
+
+
+class RiskLevel(StrEnum):
+    #: the size's own samples, or a settled outlier model, put it over the limit
+    LIKELY = "likely"
+    #: only the worse of two outlier models does: its own samples would tell
+    POSSIBLE = "possible"
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    level: RiskLevel
+    message: str
+
+
+def _worst_outlier_ms(ev: SizeEvidence, evidence: Evidence) -> tuple[float, float]:
+    """(the slowest plausible outlier here, and the same under the milder model)."""
+    model = evidence.outliers
+    if ev.outliers:
+        worst = ev.median_ms + max(ev.outlier_excess_ms, 0.0)
+        return worst, worst
+    if model.rate <= 0:
+        return 0.0, 0.0
+    additive = ev.median_ms + model.max_excess_ms
+    multiplicative = ev.median_ms * model.max_excess_factor
+    if model.model is ExcessModel.ADDITIVE:
+        return additive, additive
+    if model.model is ExcessModel.MULTIPLICATIVE:
+        return multiplicative, multiplicative
+    return max(additive, multiplicative), min(additive, multiplicative)  # cannot tell yet
+
+
+def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None) -> Risk | None:
+    """Whether (and why) this size is at risk of timing out."""
+    if timeout_ms is None or not ev.warm or math.isnan(ev.median_ms):
+        return None
+    limit = TIMEOUT_MARGIN * timeout_ms
+    sigma = evidence.log_sigma
+    slowest = max(ev.durations_ms)
+    # durations are rescaled to the payload mix: the heaviest payload takes this much more
+    heavy = evidence.max_payload_factor
+    tail = heavy * ev.median_ms * math.exp(_TAIL_Z * sigma)
+    worst, milder = _worst_outlier_ms(ev, evidence)
+    worst, milder = heavy * worst, heavy * milder
+    # an outlier times out in more than 0.1% of *all* calls when its own noise exceeds the
+    # timeout in more than 0.1% / rate of outliers: z from the size's outlier rate
+    rate = max(ev.outlier_rate, evidence.outliers.rate)
+    z = float(ndtri(1 - _FAIL_SHARE / rate)) if rate > _FAIL_SHARE else math.inf
+    outlier = worst * math.exp(z * sigma)
+    head = f"at risk of {SANDBOX_TIMEDOUT}:"
+    tail_of = f"over {TIMEOUT_MARGIN:.0%} of the {timeout_ms:.0f} ms timeout"
+    if slowest > limit:
+        why = f"{head} its slowest warm invocation took {slowest:.0f} ms, {tail_of}"
+        return Risk(RiskLevel.LIKELY, why)
+    if tail > timeout_ms:  # already the 0.1% quantile: compared with the timeout itself
+        why = f"{head} its noise tail (0.1% of calls) reaches {tail:.0f} ms, over the timeout"
+        return Risk(RiskLevel.LIKELY, why)
+    if outlier > timeout_ms:
+        kind = evidence.outliers.model.value if not ev.outliers else "its own"
+        why = (
+            f"{head} its outliers ({kind} excess) would exceed it in over 0.1% of calls "
+            f"({outlier:.0f} ms at that share)"
+        )
+        possible = milder * math.exp(z * sigma) <= timeout_ms
+        return Risk(RiskLevel.POSSIBLE if possible else RiskLevel.LIKELY, why)
+    return None
+
+
+def confirmation_samples(ev: SizeEvidence, timeout_ms: float | None) -> int:
+    """Warm samples the winner needs before the run may stop as settled.
+
+    Rare outliers (a few % of calls) that happen not to show in a handful of
+    samples can still time out a size whose typical duration is a sizeable share
+    of the timeout; the winner, the size that will be deployed, gets more samples
+    to show them (cheap: one size). 6 in general, 12 when a 10× outlier would
+    reach the timeout.
+    """
+    near = timeout_ms is not None and ev.median_ms * 10 > TIMEOUT_MARGIN * timeout_ms
+    return 12 if near else 6
