@@ -39,6 +39,7 @@ lint: venv
 	$(BIN)/ruff check src tests benchmarks app scripts
 	$(BIN)/ruff format --check src tests benchmarks app scripts
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_sizes.py src
 
 typecheck: venv
 	$(BIN)/mypy
