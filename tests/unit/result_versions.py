@@ -16,6 +16,8 @@ def as_1_1(doc: dict[str, Any]) -> dict[str, Any]:
     table = out.get("settings", {}).get("price_table")
     if table is not None:
         table.update(currency="USD", ephemeral_storage_mb=512, snapstart_restore_charged=False)
+    if out.get("recommendation") is not None:
+        out["recommendation"].update(settled=True, more_invocations=None)
     if "schema_version" in out:
         out["schema_version"] = "1.1"
     return out

@@ -78,3 +78,33 @@ def test_recommendation_lists_every_reason() -> None:
     assert len(lines) == 1 + len(result.recommendation.reasons)
     assert lines[1:] == [f"  - {r}" for r in result.recommendation.reasons]
     assert summary(result)[-len(lines) :] == lines
+
+
+def test_an_undecided_recommendation_names_the_ties_the_default_and_the_cost_to_settle() -> None:
+    result = load("fixed")
+    rec = result.recommendation
+    assert rec is not None and rec.settled
+    assert not any("undecided" in line for line in recommendation_lines(result))
+    other = next(s.configuration for s in result.statistics if s.configuration != rec.configuration)
+    open_rec = replace(rec, settled=False, tied_with=(other,), more_invocations=40)
+    lines = recommendation_lines(replace(result, recommendation=open_rec))
+    undecided = [line for line in lines if "undecided" in line]
+    assert len(undecided) == 1
+    assert f"{other.memory_mb} MB" in undecided[0]
+    assert "about 40 more invocations" in undecided[0]
+
+
+def test_settled_and_more_invocations_round_trip_through_the_file() -> None:
+    from powertune.results import to_json
+
+    result = load("fixed")
+    assert result.recommendation is not None
+    open_rec = replace(result.recommendation, settled=False, more_invocations=12)
+    doc = to_json(replace(result, recommendation=open_rec))
+    assert (doc["recommendation"]["settled"], doc["recommendation"]["more_invocations"]) == (
+        False,
+        12,
+    )
+    again = parse_result(doc).recommendation
+    assert again is not None
+    assert (again.settled, again.more_invocations) == (False, 12)

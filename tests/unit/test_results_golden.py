@@ -76,10 +76,10 @@ def test_re_deciding_gives_what_the_previous_code_gave(name: str) -> None:
         expected["settings"]["price_table"][key] = got["settings"]["price_table"][key]
     # Issue 9 changed how ties are decided (Welch's test of the difference instead of
     # overlapping intervals) and the balanced score: the reasons and the ties may differ,
-    # the pick and every figure may not.
+    # whether it is settled is new; the pick and every figure may not change.
     if expected["recommendation"] is not None:
         assert got["recommendation"]["memory_mb"] == expected["recommendation"]["memory_mb"]
-        for key in ("reasons", "tied_with"):
+        for key in ("reasons", "tied_with", "settled", "more_invocations"):
             expected["recommendation"][key] = got["recommendation"][key]
     assert json.dumps(got) == json.dumps(expected)
     assert to_json(parse_result(expected)) == expected

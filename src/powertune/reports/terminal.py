@@ -89,7 +89,19 @@ def recommendation_lines(result: TuningResult) -> list[str]:
     if rec is None:
         return []
     head = f"[bold green]recommended: {rec.memory_mb} MB {rec.architecture.value}[/]"
-    return [head, *(f"  - {reason}" for reason in rec.reasons)]
+    lines = [head]
+    if not rec.settled:
+        others = ", ".join(f"{c.memory_mb} MB {c.architecture.value}" for c in rec.tied_with)
+        more = (
+            ""
+            if rec.more_invocations is None
+            else f"; about {rec.more_invocations} more invocations would settle it"
+        )
+        lines.append(
+            f"[yellow]  undecided: tied with {others}; {rec.memory_mb} MB is the default "
+            f"(the cheaper, then the smaller){more}[/]"
+        )
+    return [*lines, *(f"  - {reason}" for reason in rec.reasons)]
 
 
 def summary(result: TuningResult) -> list[RenderableType]:

@@ -107,6 +107,8 @@ def _recommended(rec: Recommendation) -> RecommendedSize:
         strategy=rec.strategy,
         reasons=tuple(rec.reasons),
         tied_with=tuple(rec.tied_with),
+        settled=rec.settled,
+        more_invocations=rec.more_invocations,
     )
 
 

@@ -176,6 +176,8 @@ def _recommendation_to_json(rec: RecommendedSize | None) -> dict[str, Any] | Non
         "tied_with": [
             {"memory_mb": c.memory_mb, "architecture": c.architecture.value} for c in rec.tied_with
         ],
+        "settled": rec.settled,
+        "more_invocations": rec.more_invocations,
     }
 
 

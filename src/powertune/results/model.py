@@ -162,6 +162,11 @@ class RecommendedSize:
     strategy: StrategySpec
     reasons: tuple[str, ...]
     tied_with: tuple[Configuration, ...] = ()
+    #: 1.1: False when the run could not separate the leaders: this size is then the
+    #: default among them (the cheaper, then the smaller), `tied_with` the others
+    settled: bool = True
+    #: 1.1: about how many more invocations would settle it (None: settled, or unknown)
+    more_invocations: int | None = None
 
     @property
     def configuration(self) -> Configuration:

@@ -138,6 +138,8 @@ def _recommendation(f: Fields | None) -> RecommendedSize | None:
         strategy=strategy(f.mapping("strategy")),
         reasons=tuple(f.texts("reasons")),
         tied_with=tuple(configuration(t) for t in f.items("tied_with")),
+        settled=f.value("settled", bool, default=True),
+        more_invocations=f.integer("more_invocations", null=True, default=None),
     )
 
 
