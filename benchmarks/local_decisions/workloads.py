@@ -64,16 +64,16 @@ WORKLOADS = (
     ),
     Workload(
         "bimodal",
-        "cache hit or miss: ~15 ms of SHA-256 at one vCPU, 5× that on 1 call in 3",
+        "cache hit or miss: ~12 ms of SHA-256 at one vCPU, 5× that on 1 call in 3",
     ),
     Workload(
         "threaded",
-        "two threads hashing ~20 ms each at one vCPU: scales past 1,769 MB",
+        "two threads hashing ~15 ms each at one vCPU: scales past 1,769 MB",
         threads=2,
     ),
     Workload(
         "io_wait",
-        "I/O-bound: an 80 ms wait, then ~2 ms of JSON parsing at one vCPU",
+        "I/O-bound: ~3 ms of JSON parsing at one vCPU, then an 80 ms wait",
     ),
 )
 

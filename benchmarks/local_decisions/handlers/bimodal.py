@@ -1,4 +1,4 @@
-"""Cache hit or miss: a hit hashes ~15 ms at one vCPU; one call in three misses and does 5×.
+"""Cache hit or miss: a hit hashes ~12 ms at one vCPU; one call in three misses and does 5×.
 
 The miss is deterministic (a per-environment call counter: the 3rd, 6th, 9th ... call), so
 the duration at every size is bimodal with the same mix; its mean CPU work is 7/3 of a hit.
@@ -10,7 +10,7 @@ import hashlib
 import time
 from typing import Any
 
-HIT_ROUNDS = 400  # about 15 ms of CPU on the benchmark host (37 ms per 1,000 rounds)
+HIT_ROUNDS = 320  # about 12 ms of CPU on the benchmark host (37 ms per 1,000 rounds)
 MISS_FACTOR = 5
 MISS_EVERY = 3
 BLOCK = b"x" * (1 << 16)

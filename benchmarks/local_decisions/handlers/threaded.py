@@ -1,4 +1,4 @@
-"""Two-threaded CPU work: two threads hash ~20 ms each at one vCPU (hashlib drops the GIL).
+"""Two-threaded CPU work: two threads hash ~15 ms each at one vCPU (hashlib drops the GIL).
 
 Two threads can use up to two vCPUs, so the duration keeps falling past 1,769 MB (one
 vCPU) up to 3,538 MB, unlike single-threaded work, which is flat there.
@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 THREADS = 2
-ROUNDS_PER_THREAD = 540  # about 20 ms of CPU each on the benchmark host
+ROUNDS_PER_THREAD = 400  # about 15 ms of CPU each on the benchmark host
 BLOCK = b"x" * (1 << 20)  # large updates, so hashlib releases the GIL while hashing
 
 
