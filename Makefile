@@ -12,7 +12,8 @@ BUILD := build
 TF_CLI_CONFIG := $(BUILD)/terraformrc
 
 .PHONY: help venv lint typecheck test test-fast demo clean terraform-config node-deps \
-	bench-analyze bench-decision bench-fidelity bench-overhead bench-apigw bench-items
+	bench-analyze bench-decision bench-fidelity bench-overhead bench-apigw bench-items \
+	bench-local-decisions
 
 help:
 	@echo "make demo   run the main job on the local cloud"
@@ -61,6 +62,9 @@ bench-decision: venv
 
 bench-fidelity: venv
 	$(BIN)/python benchmarks/fidelity/run.py
+
+bench-local-decisions: venv
+	$(BIN)/python benchmarks/local_decisions/run.py
 
 bench-overhead: venv
 	$(BIN)/python benchmarks/overhead/run.py

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from powertune.backends.reportline import parse_report
+from powertune.backends.reportline import Report, parse_report
 from powertune.localcloud.supervisor import LocalCloud
 
 ORIGINAL_MEMORY_MB = 1769
@@ -35,13 +35,15 @@ def lambda_clients(cloud: LocalCloud) -> tuple[Any, Any]:
     return boto3.client("lambda", **options), boto3.client("iam", **options)
 
 
-def deploy(lam: Any, role_arn: str, source: Path) -> str:
-    """Create the function for one handler file: zip, python3.11, 1,769 MB, 30 s timeout."""
+def deploy(
+    lam: Any, role_arn: str, source: Path, *, timeout_s: int = TIMEOUT_S, prefix: str = "e2e"
+) -> str:
+    """Create `<prefix>-<handler>` from one handler file: zip, python3.11, 1,769 MB."""
     handler = source.stem
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.write(source, source.name)
-    name = f"e2e-{handler.replace('_', '-')}"
+    name = f"{prefix}-{handler.replace('_', '-')}"
     lam.create_function(
         FunctionName=name,
         Runtime="python3.11",
@@ -49,18 +51,23 @@ def deploy(lam: Any, role_arn: str, source: Path) -> str:
         Handler=f"{handler}.handler",
         Code={"ZipFile": buffer.getvalue()},
         MemorySize=ORIGINAL_MEMORY_MB,
-        Timeout=TIMEOUT_S,
+        Timeout=timeout_s,
     )
     return name
+
+
+def invoke_once(lam: Any, function: str) -> tuple[dict[str, Any], Report]:
+    """One synchronous invocation with `{}`: the handler's JSON answer and its REPORT line."""
+    response = lam.invoke(FunctionName=function, LogType="Tail", Payload=b"{}")
+    body: dict[str, Any] = json.loads(response["Payload"].read())
+    return body, parse_report(base64.b64decode(response["LogResult"]).decode())
 
 
 def measure_inputs(lam: Any, function: str, warm: int) -> dict[str, Any]:
     """CPU work and other time at 1,769 MB: one cold invocation, then `warm` warm ones."""
     cpu_ms, durations = [], []
     for i in range(warm + 1):
-        response = lam.invoke(FunctionName=function, LogType="Tail", Payload=b"{}")
-        body = json.loads(response["Payload"].read())
-        report = parse_report(base64.b64decode(response["LogResult"]).decode())
+        body, report = invoke_once(lam, function)
         if i > 0:  # the first one is cold
             cpu_ms.append(float(body["cpu_ms"]))
             durations.append(report.duration_ms)

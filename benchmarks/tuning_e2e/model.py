@@ -8,6 +8,8 @@ a warm invocation at memory m takes
 where `cpu_ms` is the single-threaded CPU work at one full vCPU (1,769 MB) and `other_ms`
 is everything that does not scale with CPU (waits, and the runtime's own fixed overhead).
 None of the three handlers uses a second thread, so sizes above 1,769 MB buy nothing.
+Work spread over `threads` threads (benchmarks/local_decisions) uses up to that many vCPUs:
+`cpu_ms × 1769 / min(m, 1769 × threads)`, with `cpu_ms` the CPU time of all threads.
 
 Cost per invocation is Lambda's billing as powertune computes it
 (`powertune.tuning.pricing.invocation_cost_usd`: duration rounded up to 1 ms × GB ×
@@ -15,12 +17,13 @@ price per GB-second + the request charge). The balanced score is upstream's and
 powertune's: w × cost / max cost + (1 − w) × duration / max duration over the grid.
 
 Tolerance: every size whose predicted objective is within `tolerance` (relative) of the
-best is "equally predicted"; a recommendation matches when it is one of them.
+best is "equally predicted"; a recommendation matches when it is one of them. Sizes the
+caller knows fail (`failing_mb`: out of memory, timeouts) are left out of the grid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from powertune.tuning.pricing import PriceRate, invocation_cost_usd
@@ -35,6 +38,7 @@ class ModelInputs:
 
     cpu_ms_at_one_vcpu: float
     other_ms: float
+    threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,8 @@ class Prediction:
 
 
 def duration_ms(inputs: ModelInputs, memory_mb: int) -> float:
-    """Predicted warm duration at `memory_mb` (single-threaded work)."""
-    share = min(memory_mb, ONE_VCPU_MB) / ONE_VCPU_MB
+    """Predicted warm duration at `memory_mb` (work split evenly over `inputs.threads`)."""
+    share = min(memory_mb, ONE_VCPU_MB * inputs.threads) / ONE_VCPU_MB
     return inputs.other_ms + inputs.cpu_ms_at_one_vcpu / share
 
 
@@ -75,6 +79,7 @@ def predict(
     *,
     balanced_weight: float = 0.5,
     tolerance: float = 0.02,
+    failing_mb: Collection[int] = (),
 ) -> dict[str, Prediction]:
     """The best size and the equally predicted sizes, per strategy.
 
@@ -82,7 +87,8 @@ def predict(
     within the tolerance anyway).
     """
     predictions: dict[str, Prediction] = {}
-    for strategy, values in objectives(inputs, grid, rate, balanced_weight).items():
+    working = [m for m in grid if m not in failing_mb]
+    for strategy, values in objectives(inputs, working, rate, balanced_weight).items():
         best_value = min(values.values())
         best_mb = min(m for m, v in values.items() if v == best_value)
         within = tuple(sorted(m for m, v in values.items() if v <= best_value * (1 + tolerance)))

@@ -11,12 +11,24 @@ METHODS = (
 )
 
 
-def _sizes(sizes: list[int]) -> str:
+def sizes_text(sizes: list[int]) -> str:
     return ", ".join(str(m) for m in sizes)
 
 
-def _usd(value: float) -> str:
+def usd_text(value: float) -> str:
     return f"{value * 1e6:.1f} µ$"
+
+
+def run_line(results: dict[str, Any]) -> str:
+    """The run's date, command, length, CPU control and the host's load before and after."""
+    env = results["environment"]
+    return (
+        f"Run {results['date']}: `{results['command'].strip()}`, "
+        f"{results['total_wall_s'] / 60:.1f} min in total; cpu_control {env['cpu_control']}, "
+        f"Python {env['python_version']}, {env['host_cpus']} host CPUs shared with other work "
+        f"(1-minute load {env['load_average_1m_before']:.1f} before, "
+        f"{env['load_average_1m_after']:.1f} after)."
+    )
 
 
 def _handler_table(name: str, h: dict[str, Any]) -> list[str]:
@@ -34,14 +46,14 @@ def _handler_table(name: str, h: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for strategy, cell in h["strategies"].items():
-        predicted = f"{cell['predicted_best_mb']}; {_sizes(cell['predicted_mb'])}"
+        predicted = f"{cell['predicted_best_mb']}; {sizes_text(cell['predicted_mb'])}"
         for key, label in METHODS:
             m = cell[key]
             wall = f"{m['wall_s']:.0f} s" if m["wall_s"] is not None else "(subset of fixed)"
             lines.append(
                 f"| {strategy} | {predicted} | {label} | {m['recommended_mb']} "
                 f"| {'yes' if m['matches'] else '**no**'} | {m['invocations']} "
-                f"| {_usd(m['cost_usd'])} | {m['invocation_time_s']:.1f} s | {wall} |"
+                f"| {usd_text(m['cost_usd'])} | {m['invocation_time_s']:.1f} s | {wall} |"
             )
             predicted = ""
     sizes = list(h["measured_vs_model"])
@@ -70,18 +82,13 @@ def _handler_table(name: str, h: dict[str, Any]) -> list[str]:
 
 def render_markdown(results: dict[str, Any]) -> str:
     """The short human-readable results page."""
-    env = results["environment"]
     s = results["summary"]
     lines = [
         "# End-to-end tuning on the local cloud: results",
         "",
-        f"Run {results['date']}: `{results['command'].strip()}`, "
-        f"{results['total_wall_s'] / 60:.1f} min in total; cpu_control {env['cpu_control']}, "
-        f"Python {env['python_version']}, {env['host_cpus']} host CPUs shared with other work "
-        f"(1-minute load {env['load_average_1m_before']:.1f} before, "
-        f"{env['load_average_1m_after']:.1f} after).",
+        run_line(results),
         "",
-        f"Grid {_sizes(list(results['grid_mb']))} MB; {results['region']} x86_64 prices "
+        f"Grid {sizes_text(list(results['grid_mb']))} MB; {results['region']} x86_64 prices "
         f"({results['price_usd_per_gb_second']} USD/GB-s, {results['price_usd_per_request']} "
         f"USD/request); balanced weight {results['balanced_weight']}; sizes whose predicted "
         f"objective is within {results['tolerance']:.0%} of the best count as predicted.",
@@ -97,7 +104,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {label} | {m['matches']}/{m['cells']} | {m['narrow_matches']}/{m['narrow_cells']} "
             f"| {m['invocations_per_run_mean']:.0f} "
-            f"| {_usd(m['cost_usd_per_run_mean'])} |"
+            f"| {usd_text(m['cost_usd_per_run_mean'])} |"
         )
     lines += [
         "",

@@ -22,31 +22,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from powertune.localcloud.supervisor import LocalCloud
-from powertune.storage.price_tables import load_default
-from powertune.tuning.models import Architecture
 from powertune.tuning.pricing import PriceRate
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from cli_runs import TuneRun, analyze, tune  # noqa: E402
-from functions import TIMEOUT_S, deploy, lambda_clients, leftovers, measure_inputs  # noqa: E402
+from functions import TIMEOUT_S, deploy, leftovers, measure_inputs  # noqa: E402
 from model import STRATEGIES, ModelInputs, predict  # noqa: E402
 from report import render_markdown  # noqa: E402
 from samples import first_per_size, measured_vs_model, spend  # noqa: E402
+from session import (  # noqa: E402
+    bench_cloud,
+    bench_rate,
+    results_document,
+    shown_command,
+    shown_path,
+    write_results,
+)
 from traces import write_trace_profile  # noqa: E402
 
 TRACES_DIR = HERE.parent / "decision" / "traces"
@@ -59,20 +59,6 @@ HANDLERS = {
     "mixed": "mixed: ~60 ms of SHA-256 at one vCPU plus a 60 ms wait",
 }
 UPSTREAM_NUM = 10
-
-
-def _shown_path(path: Path) -> str:
-    """A path relative to the repository when it lies inside it (results are committed)."""
-    try:
-        return str(path.resolve().relative_to(HERE.parent.parent))
-    except ValueError:
-        return path.name
-
-
-def _shown_command(args: tuple[str, ...], work: Path) -> str:
-    """A tune command line with the scratch folders shown as placeholders."""
-    text = "powertune " + " ".join(args)
-    return text.replace(str(work / "local-cloud"), "STATE_DIR").replace(str(work), "SCRATCH")
 
 
 def method_entry(power: int | None, predicted: tuple[int, ...], **figures: Any) -> dict[str, Any]:
@@ -178,11 +164,11 @@ def bench_handler(
         ),
         "strategies": per_strategy,
         "left_behind_checks": checks,
-        "trace_file": _shown_path(args.traces_dir / f"{handler}.yaml"),
+        "trace_file": shown_path(args.traces_dir / f"{handler}.yaml"),
         "trace_samples_per_size": {str(m): len(v) for m, v in profile["traces_ms"].items()},
         "commands": {
-            "fixed": _shown_command(fixed.args, work),
-            "adaptive_cost": _shown_command(adaptive_args["cost"], work),
+            "fixed": shown_command(fixed.args, work),
+            "adaptive_cost": shown_command(adaptive_args["cost"], work),
         },
     }
 
@@ -220,10 +206,6 @@ def summarise(handlers: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def _raise_on_sigterm(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")  # unwinds through the finally blocks below
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--handlers", default=",".join(HANDLERS), help="comma-separated subset")
@@ -240,50 +222,30 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.json/.md")
     parser.add_argument("--traces-dir", type=Path, default=TRACES_DIR, help="replay traces")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
-    rate = load_default().rate("us-east-1", Architecture.X86_64)
+    rate = bench_rate()
     started, load_before = time.perf_counter(), os.getloadavg()
-    work = Path(tempfile.mkdtemp(prefix="powertune-e2e-"))
     handlers: dict[str, Any] = {}
-    try:
-        with LocalCloud.start(port=0, state_dir=work / "local-cloud") as cloud:
-            lam, iam = lambda_clients(cloud)
-            role = iam.create_role(RoleName="e2e-bench", AssumeRolePolicyDocument="{}")["Role"][
-                "Arn"
-            ]
-            for handler in args.handlers.split(","):
-                handlers[handler] = bench_handler(lam, role, handler, cloud, work, args, rate)
-            environment = {"cpu_control": cloud.cpu_control, "python_version": cloud.python_version}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    results = {
-        "benchmark": "tuning_e2e",
-        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "command": "python benchmarks/tuning_e2e/run.py " + " ".join(sys.argv[1:]),
-        "grid_mb": GRID,
-        "region": "us-east-1",
-        "price_usd_per_gb_second": rate.usd_per_gb_second,
-        "price_usd_per_request": rate.usd_per_request,
-        "tolerance": args.tolerance,
-        "balanced_weight": 0.5,
-        "fixed_invocations_per_size": args.invocations,
-        "upstream_num": UPSTREAM_NUM,
-        "seed": args.seed,
-        "environment": {
-            **environment,
-            "host_cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "load_average_1m_before": load_before[0],
-            "load_average_1m_after": os.getloadavg()[0],
-        },
-        "total_wall_s": time.perf_counter() - started,
-        "summary": summarise(handlers),
-        "handlers": handlers,
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "results.md").write_text(render_markdown(results))
-    print(render_markdown(results))
+    with bench_cloud("powertune-e2e-", "e2e-bench") as bench:
+        for handler in args.handlers.split(","):
+            handlers[handler] = bench_handler(
+                bench.lam, bench.role_arn, handler, bench.cloud, bench.work, args, rate
+            )
+        cloud = bench.info()
+    results = results_document(
+        "tuning_e2e",
+        rate,
+        cloud=cloud,
+        started_s=started,
+        load_before_1m=load_before[0],
+        grid_mb=GRID,
+        tolerance=args.tolerance,
+        fixed_invocations_per_size=args.invocations,
+        upstream_num=UPSTREAM_NUM,
+        seed=args.seed,
+        summary=summarise(handlers),
+        handlers=handlers,
+    )
+    write_results(args.out, results, render_markdown)
 
 
 if __name__ == "__main__":
