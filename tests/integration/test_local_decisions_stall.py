@@ -5,8 +5,9 @@ one vCPU; one call in seven also waits 1.5 s, the same at every size) with a 3 s
 tuned as issue 9 tells it, `powertune tune FN --memory 128,256,512,1024` (the default
 adaptive policy, cost). The slowest call at 128 MB takes ~2.1 s, under the timeout, so no
 size may be marked failed, and 128 MB is the cheapest by far (the model predicts 256 MB
-costs ~1.3× as much). Today's statistics drop the small sizes as "at risk of
-Sandbox.Timedout" and recommend a larger one: the mark goes when the rework lands.
+costs ~1.3× as much). Before the curve-based noise scale (tuning/outliers.py), the
+statistics took the stall in every size's second sample for noise, dropped every size as
+"at risk of Sandbox.Timedout" and recommended nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def _tuning_e2e(name: str) -> ModuleType:
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, reason="issue 9: the statistics rework fixes this")
 def test_rare_additive_stall_gets_128mb_with_no_size_failed(
     local_cloud: Any, boto3_client: Callable[..., Any], lambda_role: str, tmp_path: Path
 ) -> None:

@@ -19,13 +19,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+from scipy import stats as scipy_stats
 
+from powertune.tuning.curve import SizeMean, fit_curve
 from powertune.tuning.models import Configuration
 
 #: a sample this far above its size's typical duration (log scale, in noise sds) is an outlier
 _OUTLIER_SIGMAS = 7.0
 #: ... and at least this far (log scale: 1.16×)
 _OUTLIER_MIN_LOG = 0.15
+#: sizes (of one architecture) the duration curve needs before its misfit measures the noise
+_CURVE_MIN_SIZES = 4
+#: the curve's noise scale is taken at this upper confidence bound (few degrees of freedom)
+_CURVE_NOISE_UPPER = 0.8
 #: weight (in samples) of the pooled outlier rate in a size's own outlier rate
 OUTLIER_PRIOR_SAMPLES = 2.0
 MAX_OUTLIER_PRIOR_SAMPLES = 60.0
@@ -91,6 +97,13 @@ def find_outliers(adjusted: dict[Configuration, list[float]]) -> set[tuple[Confi
         return set()
     # measured by simulation: the lower quartile of these |log-ratios| is about 0.45 σ
     sigma = float(np.percentile(ratios, 25, method="lower")) / 0.45
+    curve_sigma = _curve_noise(centers)
+    if curve_sigma is not None:
+        # A stall in the same call of every size (a counter in the handler, or few samples
+        # per size) leaves no clean pair to measure the noise on: every non-center sample
+        # is an outlier, and their spread looks like noise. How well one smooth curve
+        # explains the sizes' centers is then the noise scale that outliers cannot inflate.
+        sigma = min(sigma, curve_sigma)
     limit = max(_OUTLIER_MIN_LOG, _OUTLIER_SIGMAS * sigma)
     return {
         (c, i)
@@ -98,6 +111,34 @@ def find_outliers(adjusted: dict[Configuration, list[float]]) -> set[tuple[Confi
         for i, x in enumerate(xs)
         if math.log(x / centers[c]) > limit
     }
+
+
+def _curve_noise(centers: dict[Configuration, float]) -> float | None:
+    """Log-scale noise implied by the duration curve's misfit to the sizes' centers.
+
+    An upper confidence bound (80%) of the residual sd (chi-square on n - 2 degrees
+    of freedom: the curve's two coefficients), so that a curve that fits a few points
+    by luck does not claim small noise; a misfit (steps, plateaus) only makes it larger,
+    so a curve that does not describe the sizes detects fewer outliers, never more. None with too few sizes,
+    more than one architecture, or no fit.
+    """
+    archs = {c.architecture for c in centers}
+    if len(archs) != 1 or len(centers) < _CURVE_MIN_SIZES:
+        return None
+    points = [SizeMean(c.memory_mb, x, 1) for c, x in centers.items()]
+    fit = fit_curve(points, rel_var=0.01)
+    if fit is None:
+        return None
+    residuals = []
+    for p in points:
+        predicted = fit.predict_ms(p.memory_mb)
+        if predicted <= 0:
+            return None
+        residuals.append(math.log(p.mean_ms / predicted))
+    dof = len(points) - 2
+    ss = sum(r * r for r in residuals)
+    low = float(scipy_stats.chi2.ppf(1 - _CURVE_NOISE_UPPER, dof))
+    return math.sqrt(ss / low) if low > 0 else None
 
 
 def outlier_model(
