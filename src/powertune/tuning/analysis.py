@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from powertune.tuning.intervals import with_model_intervals
 from powertune.tuning.models import (
     Analysis,
     Architecture,
@@ -200,6 +201,9 @@ def analyze(
         cold = summarize_cold_starts(configuration, group, rate)
         if cold is not None:
             cold_table.append(cold)
+    # the mean intervals from the pooled outlier and noise model (`intervals.py`):
+    # a size's own t-interval undercovers a mean that rests on rare outliers
+    all_stats = with_model_intervals(all_stats, records, rate_for)
     recommendation = choose(all_stats, strategy, level=level) if decide else None
     return Analysis(
         stats=tuple(s for s in all_stats if not s.failed),
