@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from powertune.backends.simulator import SimulatedFunction
+from powertune.errors import ConfigError
 from powertune.tuning.adaptive import AdaptiveSampling
 from powertune.tuning.analysis import analyze
 from powertune.tuning.compat.analysis import analyze_compat
@@ -170,9 +171,12 @@ def run_adaptive(
     )
     records = _engine_loop(sim, policy, configs, weights)
     analysis = analyze(records, strategy=spec, rate_for=lambda a: RATE, decide=False)
-    rec = recommend(
-        analysis, records, policy.policy_summary(), strategy=spec, rate_for=lambda a: RATE
-    )
+    try:
+        rec = recommend(
+            analysis, records, policy.policy_summary(), strategy=spec, rate_for=lambda a: RATE
+        )
+    except ConfigError:  # no size could be shown safe: `tune` saves the run, recommends none
+        rec = None
     out = Outcome(records, {strategy: None if rec is None else rec.configuration.memory_mb})
     out.settled[strategy] = True if rec is None else rec.settled
     out.analyses[strategy] = analysis

@@ -5,10 +5,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from scipy.special import ndtri
 
+from powertune.errors import ConfigError
+from powertune.tuning.analysis import analyze
 from powertune.tuning.evidence import gather
-from powertune.tuning.models import Architecture, Configuration, InvocationRecord
+from powertune.tuning.models import Architecture, Configuration, InvocationRecord, StrategySpec
+from powertune.tuning.pricing import PriceRate
+from powertune.tuning.recommend import DecisionMethod, PolicySummary, recommend
 from powertune.tuning.risk import RiskLevel, tail_bound_ms, timeout_risk
 
 X86 = Architecture.X86_64
@@ -56,3 +61,21 @@ def test_a_narrow_tail_far_from_the_timeout_is_no_risk() -> None:
     configs = [Configuration(m, X86) for m in SIZES]
     ev = gather(records({512: 400.0, 1024: 200.0, 2048: 100.0}, 3, 0.05), configs, [1.0])
     assert all(timeout_risk(e, ev, 3000.0) is None for e in ev.sizes.values())
+
+
+def rate_for(arch: Architecture) -> PriceRate:
+    return PriceRate(0.0000166667, 0.0000002)
+
+
+def test_no_size_shown_safe_is_no_recommendation_and_says_why() -> None:
+    # σ = 1 and 3 samples per size: every size's 0.1% quantile is 22 s, its upper bound
+    # far over the 30 s timeout; recommending one would be a guess
+    recs = records({512: 1000.0, 1024: 1000.0, 2048: 1000.0}, 3, 1.0)
+    analysis = analyze(recs, strategy=StrategySpec(), rate_for=rate_for, decide=False)
+    settings = PolicySummary(DecisionMethod.ADAPTIVE, timeout_ms=30_000.0)
+    with pytest.raises(ConfigError, match=r"no size could be shown safe.*--budget"):
+        recommend(analysis, recs, settings, strategy=StrategySpec(), rate_for=rate_for)
+    many = records({512: 1000.0, 1024: 1000.0, 2048: 1000.0}, 400, 1.0)
+    analysis = analyze(many, strategy=StrategySpec(), rate_for=rate_for, decide=False)
+    rec = recommend(analysis, many, settings, strategy=StrategySpec(), rate_for=rate_for)
+    assert rec is not None and rec.configuration.memory_mb == 512
