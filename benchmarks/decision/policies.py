@@ -144,7 +144,12 @@ def run_fixed(
     records = _engine_loop(sim, FixedSampling(num, seed=seed), configs, weights)
     out = Outcome(records, {})
     for strategy in ("cost", "speed", "balanced"):
-        analysis = analyze(records, strategy=parse_strategy(strategy), rate_for=lambda a: RATE)
+        analysis = analyze(
+            records,
+            strategy=parse_strategy(strategy),
+            rate_for=lambda a: RATE,
+            payload_weights=weights,
+        )
         out.analyses[strategy] = analysis
         rec = analysis.recommendation
         out.recommended[strategy] = None if rec is None else rec.configuration.memory_mb
@@ -170,7 +175,9 @@ def run_adaptive(
         **options,  # type: ignore[arg-type]
     )
     records = _engine_loop(sim, policy, configs, weights)
-    analysis = analyze(records, strategy=spec, rate_for=lambda a: RATE, decide=False)
+    analysis = analyze(
+        records, strategy=spec, rate_for=lambda a: RATE, decide=False, payload_weights=weights
+    )
     try:
         rec = recommend(
             analysis, records, policy.policy_summary(), strategy=spec, rate_for=lambda a: RATE

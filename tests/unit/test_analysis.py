@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -205,3 +206,15 @@ def test_one_sample_still_gets_no_interval() -> None:
     }
     assert math.isnan(stats[256].duration_ci.low) and math.isnan(stats[256].cost_ci.high)
     assert not math.isnan(stats[128].duration_ci.low)
+
+
+def test_mean_intervals_are_of_the_weighted_payload_mix() -> None:
+    # a heavy payload (10x, weight 1 of 21) is seen once at every size, as often as the
+    # light one: the interval is of the mix's mean (about 143 ms), not the samples' (550)
+    records = []
+    for m, (a, b) in {512: (99.0, 1000.0), 1024: (101.0, 1010.0), 2048: (100.0, 990.0)}.items():
+        records += [rec(m, a), replace(rec(m, b), payload_index=1)]
+    stats = analyze(records, strategy=StrategySpec(), rate_for=rate_for, payload_weights=(20, 1))
+    for s in stats.stats:
+        assert s.mean_duration_ms > 500.0  # the sample mean, as before
+        assert s.duration_ci.low <= (20 * 100.0 + 1000.0) / 21 <= s.duration_ci.high < 300.0

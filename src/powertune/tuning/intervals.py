@@ -72,14 +72,28 @@ def _cost_interval(
     return ConfidenceInterval(low, high, duration.level)
 
 
+#: from this many samples a size's own t-interval is informative: the reported interval
+#: also covers it (a spread the pooled model does not explain: a payload mix, two modes)
+_OWN_SAMPLES = 3
+
+
+def _hull(a: ConfidenceInterval, b: ConfidenceInterval) -> ConfidenceInterval:
+    return ConfidenceInterval(min(a.low, b.low), max(a.high, b.high), a.level)
+
+
 def with_model_intervals(
     stats: Sequence[ConfigurationStats],
     records: Sequence[InvocationRecord],
     rate_for: Callable[[Architecture], PriceRate],
+    payload_weights: Sequence[float] = (1.0,),
 ) -> list[ConfigurationStats]:
-    """The same statistics, each size's mean duration and cost intervals from the model."""
+    """The same statistics, each size's mean duration and cost intervals from the model.
+
+    With several payloads, each sample is rescaled to the weighted mix (their work
+    factors estimated across all sizes), as the assessment does.
+    """
     measured = [s for s in stats if s.samples >= 2]
-    evidence = gather(records, [s.configuration for s in measured], [1.0])
+    evidence = gather(records, [s.configuration for s in measured], payload_weights)
     out: list[ConfigurationStats] = []
     for s in stats:
         ev = evidence.sizes.get(s.configuration)
@@ -91,5 +105,7 @@ def with_model_intervals(
             out.append(s)
             continue
         cost = _cost_interval(ev, duration, rate_for(s.configuration.architecture))
+        if s.samples >= _OWN_SAMPLES:
+            duration, cost = _hull(duration, s.duration_ci), _hull(cost, s.cost_ci)
         out.append(replace(s, duration_ci=duration, cost_ci=cost))
     return out
