@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from powertune.backends.simulator import SimulatedFunction
+from powertune.errors import ConfigError
 from powertune.tuning.adaptive import AdaptiveSampling
 from powertune.tuning.analysis import analyze
 from powertune.tuning.compat.analysis import analyze_compat
@@ -143,7 +144,12 @@ def run_fixed(
     records = _engine_loop(sim, FixedSampling(num, seed=seed), configs, weights)
     out = Outcome(records, {})
     for strategy in ("cost", "speed", "balanced"):
-        analysis = analyze(records, strategy=parse_strategy(strategy), rate_for=lambda a: RATE)
+        analysis = analyze(
+            records,
+            strategy=parse_strategy(strategy),
+            rate_for=lambda a: RATE,
+            payload_weights=weights,
+        )
         out.analyses[strategy] = analysis
         rec = analysis.recommendation
         out.recommended[strategy] = None if rec is None else rec.configuration.memory_mb
@@ -169,10 +175,15 @@ def run_adaptive(
         **options,  # type: ignore[arg-type]
     )
     records = _engine_loop(sim, policy, configs, weights)
-    analysis = analyze(records, strategy=spec, rate_for=lambda a: RATE, decide=False)
-    rec = recommend(
-        analysis, records, policy.policy_summary(), strategy=spec, rate_for=lambda a: RATE
+    analysis = analyze(
+        records, strategy=spec, rate_for=lambda a: RATE, decide=False, payload_weights=weights
     )
+    try:
+        rec = recommend(
+            analysis, records, policy.policy_summary(), strategy=spec, rate_for=lambda a: RATE
+        )
+    except ConfigError:  # no size could be shown safe: `tune` saves the run, recommends none
+        rec = None
     out = Outcome(records, {strategy: None if rec is None else rec.configuration.memory_mb})
     out.settled[strategy] = True if rec is None else rec.settled
     out.analyses[strategy] = analysis

@@ -81,5 +81,11 @@ def test_re_deciding_gives_what_the_previous_code_gave(name: str) -> None:
         assert got["recommendation"]["memory_mb"] == expected["recommendation"]["memory_mb"]
         for key in ("reasons", "tied_with", "settled", "more_invocations"):
             expected["recommendation"][key] = got["recommendation"][key]
+    # The mean intervals of the statistics come from the outlier and noise model since
+    # (tuning/intervals.py: a size's own t-interval undercovers means that rest on rare
+    # outliers); the means themselves may not change.
+    for mine, theirs in zip(got["statistics"], expected["statistics"], strict=True):
+        for key in ("duration_ci_ms", "cost_ci_usd"):
+            theirs[key] = mine[key]
     assert json.dumps(got) == json.dumps(expected)
     assert to_json(parse_result(expected)) == expected

@@ -47,6 +47,7 @@ def analyze_run(
         allowed_errors=allowed_errors,
         forced_failures=forced,
         decide=False,
+        payload_weights=(policy or PolicySummary()).payload_weights,
     )
     rec = recommend(analysis, records, policy or PolicySummary(), strategy=spec, rate_for=rate_for)
     return replace(analysis, recommendation=rec), rate_for

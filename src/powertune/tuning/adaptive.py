@@ -30,6 +30,7 @@ from powertune.tuning.allocation import (
     allocate,
     check_settings,
     record_cost_usd,
+    risk_priority,
     with_payload_mix,
 )
 from powertune.tuning.assessment import Assessment, assess, curve_message, min_samples
@@ -233,6 +234,7 @@ class AdaptiveSampling:
             size=size,
             usd_left=usd_left,
             min_samples=min_samples(self.strategy),
+            priority=risk_priority(j.best, j.open, a.unsure, a.estimates),
         )
         if not allocation:
             return self._stop(

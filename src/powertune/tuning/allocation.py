@@ -13,13 +13,38 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from powertune.errors import ConfigError
 from powertune.tuning.estimates import Estimate
 from powertune.tuning.models import Configuration, InvocationRecord
 from powertune.tuning.pricing import PriceRate, cold_invocation_cost_usd, invocation_cost_usd
 from powertune.tuning.sampling import InvocationRequest
+
+#: warm samples a leader only possibly at risk of timing out gets first: enough to
+#: narrow the upper bound of its 0.1% quantile (the tolerance factor falls from about
+#: 4.7 σ at 3 samples to 4 σ at 12) before it is given up
+RISK_SAMPLES = 12
+
+
+def risk_priority(
+    best: Configuration | None,
+    open_sizes: Collection[Configuration],
+    unsure: Collection[Configuration],
+    estimates: Mapping[Configuration, Estimate],
+) -> dict[Configuration, int]:
+    """The samples the would-be winner needs when only its timeout risk keeps it out.
+
+    A size whose risk is uncertain is sampled rather than recommended (or given
+    up): the open size with the best objective, when it is one of those.
+    """
+    pool = [c for c in open_sizes if c in unsure and c in estimates]
+    if best is not None and best in estimates:
+        pool.append(best)
+    if not pool:
+        return {}
+    lead = min(pool, key=lambda c: (estimates[c].objective, c.memory_mb))
+    return {lead: RISK_SAMPLES} if lead in unsure else {}
 
 
 def allocate(
@@ -29,18 +54,25 @@ def allocate(
     size: int,
     usd_left: float,
     min_samples: int,
+    priority: Mapping[Configuration, int] | None = None,
 ) -> dict[Configuration, int]:
-    """Greedy allocation of up to `size` invocations within `usd_left` dollars."""
+    """Greedy allocation of up to `size` invocations within `usd_left` dollars.
+
+    `priority`: sizes that need this many samples first (fewest samples first).
+    """
     extra: dict[Configuration, int] = {}
+    first = dict(priority or {})
     for _ in range(size):
         best_c, best_gain = None, 0.0
-        for c, weight in sampling_weights.items():
+        for c, weight in {**dict.fromkeys(first, 0.0), **sampling_weights}.items():
             e = estimates[c]
             n = e.samples + extra.get(c, 0)
             # the variance of the mean falls from sd² to sd²·n/(n+1): the gain of one more
             gain = weight * (e.objective_sd**2) * (e.samples / max(n, 1)) / (n + 1)
             if n < min_samples:
                 gain = math.inf
+            elif n < first.get(c, 0):
+                gain = 1e300 / (n + 1)
             gain /= max(e.cost_usd, 1e-12)
             if best_c is None or gain > best_gain:
                 best_c, best_gain = c, gain

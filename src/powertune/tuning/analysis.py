@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from powertune.tuning.intervals import with_model_intervals
 from powertune.tuning.models import (
     Analysis,
     Architecture,
@@ -176,12 +177,15 @@ def analyze(
     level: float = 0.95,
     forced_failures: Mapping[Configuration, str] | None = None,
     decide: bool = True,
+    payload_weights: Sequence[float] = (1.0,),
 ) -> Analysis:
     """Statistics per configuration, the cold-start table and the recommendation.
 
     `forced_failures` marks configurations as failed for reasons outside the
     records (e.g. the backend refused to invoke them). With `decide=False` no
     strategy runs (the caller decides, e.g. an adaptive policy among its contenders).
+    `payload_weights`: the mix the mean intervals are of (a rare heavy payload is
+    sampled more often than its weight, so that it is seen at every size).
     """
     groups = group_records(records)
     forced = dict(forced_failures or {})
@@ -200,6 +204,9 @@ def analyze(
         cold = summarize_cold_starts(configuration, group, rate)
         if cold is not None:
             cold_table.append(cold)
+    # the mean intervals from the pooled outlier and noise model (`intervals.py`):
+    # a size's own t-interval undercovers a mean that rests on rare outliers
+    all_stats = with_model_intervals(all_stats, records, rate_for, payload_weights)
     recommendation = choose(all_stats, strategy, level=level) if decide else None
     return Analysis(
         stats=tuple(s for s in all_stats if not s.failed),

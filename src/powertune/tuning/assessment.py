@@ -43,6 +43,8 @@ class Assessment:
     excluded: dict[Configuration, Drop]
     curves: dict[Architecture, CurveCheck | None]
     judgement: Judgement
+    #: sizes only possibly at risk of timing out: their own samples must settle it
+    unsure: frozenset[Configuration] = frozenset()
 
     def curve_usable(self, arch: Architecture) -> bool:
         check = self.curves.get(arch)
@@ -91,8 +93,8 @@ def _excluded(
         risk = timeout_risk(ev, evidence, timeout_ms)
         if risk is not None and (final or risk.level is RiskLevel.LIKELY):
             out[c] = Drop(DropReason.TIMEOUT_RISK, f"failed ({risk.message})")
-        elif risk is not None:
-            unsure[c] = risk.message
+        if risk is not None and risk.level is RiskLevel.POSSIBLE:
+            unsure[c] = risk.message  # final: out, but still said to be unsure
     return out, unsure
 
 
@@ -146,4 +148,4 @@ def assess(
         min_samples=min_samples(strategy),
         unsure=unsure,
     )
-    return Assessment(evidence, estimates, excluded, curves, judgement)
+    return Assessment(evidence, estimates, excluded, curves, judgement, frozenset(unsure))

@@ -68,6 +68,8 @@ class SizeEvidence:
     durations_ms: tuple[float, ...]
     payload_counts: tuple[int, ...]
     failure: str | None
+    #: mean of log(clean duration): the location of the size's log-normal noise
+    clean_log_mean: float = math.nan
 
     @property
     def outlier_total_var_ms2(self) -> float:
@@ -201,6 +203,7 @@ def _size(
         durations_ms=tuple(r.duration_ms for r in warm),
         payload_counts=tuple(counts),
         failure=", ".join(errors) or None,
+        clean_log_mean=sum(math.log(x) for x in clean_xs) / nc if nc else math.nan,
     )
 
 

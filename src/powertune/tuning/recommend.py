@@ -17,7 +17,7 @@ settle it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,6 +26,7 @@ from powertune.errors import ConfigError
 from powertune.tuning.assessment import RateFor, assess
 from powertune.tuning.decisions import Judgement
 from powertune.tuning.models import (
+    SANDBOX_TIMEDOUT,
     Analysis,
     Configuration,
     InvocationRecord,
@@ -135,6 +136,8 @@ def recommend(
     if j.best is None:
         if result.estimates:
             raise ConfigError(f"{j.summary}; raise the budget or add sizes")
+        if result.unsure:
+            raise ConfigError(_unproven(result.unsure, settings.timeout_ms))
         return None
     estimates = result.estimates
     group = [j.best, *sorted(j.tied, key=lambda c: c.memory_mb)]
@@ -152,6 +155,17 @@ def recommend(
     excluded = set(result.excluded) | set(j.drop)
     ties = tuple(c for c in configs if c in estimates and c not in excluded and c != winner)
     return Recommendation(winner, strategy, tuple(reasons), ties)
+
+
+def _unproven(unsure: Collection[Configuration], timeout_ms: float | None) -> str:
+    """Why nothing is recommended when no size could be shown safe from timeouts."""
+    sizes = ", ".join(sorted(c.label for c in unsure))
+    return (
+        f"no size could be shown safe from {SANDBOX_TIMEDOUT} in 99.9% of calls with these "
+        f"samples ({sizes}: the upper bound of their slowest 0.1% reaches the "
+        f"{timeout_ms or 0:.0f} ms timeout); sample more (--budget N) or raise the "
+        "function's timeout"
+    )
 
 
 def _undecided(j: Judgement, group: Sequence[Configuration], winner: Configuration) -> str:

@@ -6,6 +6,15 @@ must stay under `TIMEOUT_MARGIN` of the timeout):
 - its noise tail reaches the timeout: the size's median × exp(3.09 σ) (× the heaviest
   payload's work factor, with weighted payloads), σ the pooled
   log-scale noise (3.09 σ: the 0.1% tail of a log-normal); or
+- (possibly: its own samples must settle it) the 95% upper confidence bound of
+  that 0.1% quantile reaches the timeout: a one-sided normal tolerance bound on
+  the log scale (non-central t), which accounts for both the location's and
+  σ's uncertainty from few samples (a heavy tail, σ ≈ 1, estimated from 2-5
+  samples per size, is routinely understated by the point estimate). The
+  location is the larger of the size's own log-mean and the monotone estimate
+  under "more memory is never slower" (pool-adjacent-violators over the sizes),
+  so a size whose few samples happen to be fast (the one the cost strategy would
+  pick for that reason) still borrows the evidence of its neighbours; or
 - its outliers time out in more than 0.1% of calls: median + the largest
   outlier excess seen (its own, or the pooled outlier model's prediction for
   this size: the same ms everywhere for an additive tail such as a slow
@@ -23,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from scipy.special import ndtri
+from scipy.stats import nct
 
 from powertune.tuning.evidence import Evidence, ExcessModel, SizeEvidence
 from powertune.tuning.models import SANDBOX_TIMEDOUT
@@ -33,6 +43,8 @@ TIMEOUT_MARGIN = 0.8
 _TAIL_Z = 3.09
 #: a size that times out in more than this share of calls fails (the benchmark's criterion)
 _FAIL_SHARE = 0.001
+#: confidence of the upper bound on a size's 0.1% quantile
+_BOUND_CONFIDENCE = 0.95
 
 
 class RiskLevel(StrEnum):
@@ -65,6 +77,40 @@ def _worst_outlier_ms(ev: SizeEvidence, evidence: Evidence) -> tuple[float, floa
     return max(additive, multiplicative), min(additive, multiplicative)  # cannot tell yet
 
 
+def _monotone_log_location(ev: SizeEvidence, evidence: Evidence) -> float:
+    """The size's log-location: its own, or the larger monotone (PAVA) estimate.
+
+    Durations never grow with memory (more CPU share, same work), so the
+    weighted pool-adjacent-violators fit, non-increasing in memory per
+    architecture, is the constrained maximum-likelihood location.
+    """
+    arch = ev.configuration.architecture
+    pts = sorted(
+        (c.memory_mb, e.clean_log_mean, e.clean_samples)
+        for c, e in evidence.sizes.items()
+        if c.architecture is arch and e.clean_samples > 0
+    )
+    blocks: list[tuple[float, int, int]] = []  # (value, weight, last memory in the block)
+    for m, v, w in pts:
+        value, weight = v, w
+        while blocks and value > blocks[-1][0]:  # a violation: pool with the block before
+            pv, pw, _ = blocks.pop()
+            value, weight = (pv * pw + value * weight) / (pw + weight), pw + weight
+        blocks.append((value, weight, m))
+    mine = ev.configuration.memory_mb
+    pooled = next(v for v, _, last in blocks if mine <= last)
+    return max(ev.clean_log_mean, pooled)
+
+
+def tail_bound_ms(ev: SizeEvidence, evidence: Evidence) -> float:
+    """95% upper confidence bound of the size's 0.1% duration quantile (log-normal noise)."""
+    n = max(1, ev.clean_samples)
+    dof = max(1, evidence.dof)
+    k = float(nct.ppf(_BOUND_CONFIDENCE, dof, _TAIL_Z * math.sqrt(n))) / math.sqrt(n)
+    location = _monotone_log_location(ev, evidence)
+    return evidence.max_payload_factor * math.exp(location + k * evidence.log_sigma)
+
+
 def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None) -> Risk | None:
     """Whether (and why) this size is at risk of timing out."""
     if timeout_ms is None or not ev.warm or math.isnan(ev.median_ms):
@@ -90,6 +136,7 @@ def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None)
     if tail > timeout_ms:  # already the 0.1% quantile: compared with the timeout itself
         why = f"{head} its noise tail (0.1% of calls) reaches {tail:.0f} ms, over the timeout"
         return Risk(RiskLevel.LIKELY, why)
+    bound = tail_bound_ms(ev, evidence) if ev.clean_samples else 0.0
     if outlier > timeout_ms:
         kind = evidence.outliers.model.value if not ev.outliers else "its own"
         why = (
@@ -98,6 +145,12 @@ def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None)
         )
         possible = milder * math.exp(z * sigma) <= timeout_ms
         return Risk(RiskLevel.POSSIBLE if possible else RiskLevel.LIKELY, why)
+    if bound > timeout_ms:
+        why = (
+            f"{head} the 95% upper bound of its noise tail (0.1% of calls) reaches "
+            f"{bound:.0f} ms, over the timeout: too few samples to rule it out"
+        )
+        return Risk(RiskLevel.POSSIBLE, why)
     return None
 
 
