@@ -119,8 +119,8 @@ def _curve_noise(centers: dict[Configuration, float]) -> float | None:
     An upper confidence bound (80%) of the residual sd (chi-square on n - 2 degrees
     of freedom: the curve's two coefficients), so that a curve that fits a few points
     by luck does not claim small noise; a misfit (steps, plateaus) only makes it larger,
-    so a curve that does not describe the sizes detects fewer outliers, never more. None with too few sizes,
-    more than one architecture, or no fit.
+    so a curve that does not describe the sizes detects fewer outliers, never more.
+    None with too few sizes, more than one architecture, or no fit.
     """
     archs = {c.architecture for c in centers}
     if len(archs) != 1 or len(centers) < _CURVE_MIN_SIZES:
