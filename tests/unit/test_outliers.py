@@ -13,7 +13,7 @@ import random
 from powertune.tuning.evidence import gather
 from powertune.tuning.models import Architecture, Configuration, InvocationRecord
 from powertune.tuning.outliers import ExcessModel, find_outliers
-from powertune.tuning.risk import timeout_risk
+from powertune.tuning.risk import RiskLevel, timeout_risk
 
 X86 = Architecture.X86_64
 #: (memory, clean warm ms, stalled warm ms) of the local-cloud run
@@ -41,8 +41,11 @@ def test_a_stall_in_the_same_call_of_every_size_is_found_as_additive_outliers() 
     evidence = gather(records([(m, [a, b]) for m, a, b in STALL_RUN]), sizes(), [1.0])
     assert evidence.outliers.model is ExcessModel.ADDITIVE
     assert 1400 < evidence.outliers.excess_ms < 1600
-    # 2.1 s at most at 128 MB, under the 3 s timeout: no size is at risk
-    assert [timeout_risk(evidence.sizes[c], evidence, 3000.0) for c in sizes()] == [None] * 4
+    # 2.1 s at most at 128 MB, under the 3 s timeout: no size is likely at risk. With one
+    # clean sample a size's noise tail is not known yet: "possible" asks for more samples.
+    risks = [timeout_risk(evidence.sizes[c], evidence, 3000.0) for c in sizes()]
+    assert [None if r is None else r.level for r in risks] != [RiskLevel.LIKELY] * 4
+    assert all(r is None or r.level is RiskLevel.POSSIBLE for r in risks)
 
 
 def test_heavy_tailed_noise_is_not_taken_for_outliers_by_the_curve() -> None:
