@@ -66,12 +66,11 @@ def test_rare_additive_stall_gets_128mb_with_no_size_failed(
 
     result = parse_result(run.result)
     assert [s.memory_mb for s in result.failed] == []
-    # The policy also drops sizes "failed (at risk of ...)" without listing them under
-    # `failed`; to a user that is a failed size too.
+    # A size dropped as failed or at risk of timing out is a failed size to a user too.
     dropped_as_failed = [
         step.configuration
         for step in result.sampling_events
-        if step.action == "drop" and ": failed" in step.message
+        if step.action == "drop" and step.reason in ("failed", "timeout-risk")
     ]
     assert dropped_as_failed == []
     assert result.recommendation is not None

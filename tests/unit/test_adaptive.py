@@ -14,7 +14,6 @@ from powertune.clock import ManualClock
 from powertune.errors import ConfigError
 from powertune.tuning.adaptive import AdaptiveSampling
 from powertune.tuning.analysis import analyze
-from powertune.tuning.decisions import DropReason
 from powertune.tuning.engine import Tuner, TuningRun
 from powertune.tuning.models import (
     Architecture,
@@ -26,7 +25,7 @@ from powertune.tuning.models import (
 from powertune.tuning.plan import build_plan
 from powertune.tuning.pricing import PriceRate, invocation_cost_usd
 from powertune.tuning.recommend import DecisionMethod, PolicySummary, recommend
-from powertune.tuning.sampling import SamplingAction
+from powertune.tuning.sampling import DropReason, SamplingAction
 from powertune.tuning.strategies import parse_strategy
 
 GRID = (128, 256, 512, 768, 1024, 1536, 1769, 2048, 3008)
@@ -223,6 +222,11 @@ def test_drops_carry_typed_reasons() -> None:
     reasons = {d.reason for d in a.excluded.values()}
     assert reasons == {DropReason.FAILED}
     assert {d.reason for d in a.judgement.drop.values()} <= {DropReason.WORSE}
+    # and the events the result keeps say it, typed
+    drops = [e for e in policy.events if e.action is SamplingAction.DROP]
+    assert drops
+    assert {e.reason for e in drops} <= {DropReason.FAILED, DropReason.WORSE}
+    assert DropReason.FAILED in {e.reason for e in drops}
 
 
 def test_bad_settings_are_named() -> None:

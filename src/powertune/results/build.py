@@ -237,6 +237,7 @@ def result_from_run(
                 str(e.action),
                 e.message,
                 e.configuration.label if e.configuration else None,
+                None if e.reason is None else str(e.reason),
             )
             for e in run.events
         ],

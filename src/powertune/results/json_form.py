@@ -15,6 +15,7 @@ from powertune.results.model import (
     ColdStart,
     PriceTableProvenance,
     RecommendedSize,
+    SamplingStep,
     Settings,
     SizeStatistics,
     TuningResult,
@@ -181,6 +182,14 @@ def _recommendation_to_json(rec: RecommendedSize | None) -> dict[str, Any] | Non
     }
 
 
+def _step_to_json(step: SamplingStep) -> dict[str, Any]:
+    """One sampling step; `reason` only on drops (files before 1.1 have none)."""
+    doc = asdict(step)
+    if step.reason is None:
+        del doc["reason"]
+    return doc
+
+
 def to_json(result: TuningResult) -> dict[str, Any]:
     """The result file's document (NaN never appears: the builder turned it into None)."""
     top = result.compat_figures or result.figures
@@ -206,7 +215,7 @@ def to_json(result: TuningResult) -> dict[str, Any]:
             "statistics": [statistics_to_json(s) for s in result.statistics],
             "failed": [statistics_to_json(s) for s in result.failed],
             "cold_starts": [_cold_start_to_json(c) for c in result.cold_starts],
-            "sampling_events": [asdict(e) for e in result.sampling_events],
+            "sampling_events": [_step_to_json(e) for e in result.sampling_events],
             "warnings": list(result.warnings),
             "invocations": [record_to_json(r) for r in result.invocations],
         }

@@ -182,6 +182,8 @@ class SamplingStep:
     message: str
     #: the configuration's label (`512MB/x86_64`), if the step is about one
     configuration: str | None = None
+    #: 1.1: why a size was dropped (`failed`, `timeout-risk`, `worse`, `infeasible`)
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

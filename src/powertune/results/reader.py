@@ -149,6 +149,7 @@ def _step(f: Fields) -> SamplingStep:
         action=f.text("action"),
         message=f.text("message"),
         configuration=f.text("configuration", null=True, default=None),
+        reason=f.text("reason", null=True, default=None),
     )
 
 

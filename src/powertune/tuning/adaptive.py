@@ -34,7 +34,6 @@ from powertune.tuning.allocation import (
     with_payload_mix,
 )
 from powertune.tuning.assessment import Assessment, assess, curve_message, min_samples
-from powertune.tuning.decisions import DropReason
 from powertune.tuning.estimates import Estimate, off_grid_suggestions
 from powertune.tuning.models import (
     Architecture,
@@ -45,6 +44,7 @@ from powertune.tuning.pricing import PriceRate
 from powertune.tuning.recommend import DecisionMethod, PolicySummary
 from powertune.tuning.risk import confirmation_samples
 from powertune.tuning.sampling import (
+    DropReason,
     InvocationRequest,
     SamplingAction,
     SamplingEvent,
@@ -194,7 +194,8 @@ class AdaptiveSampling:
         for c, drop in [*a.excluded.items(), *a.judgement.drop.items()]:
             if (c, drop.reason) not in self._announced:
                 self._announced.add((c, drop.reason))
-                self._event(n, SamplingAction.DROP, f"dropped {c.label}: {drop.message}", c)
+                message = f"dropped {c.label}: {drop.message}"
+                self._events.append(SamplingEvent(n, SamplingAction.DROP, message, c, drop.reason))
         for arch, check in a.curves.items():
             usable = a.curve_usable(arch)
             if check is not None and self._curve_state.get(arch) != usable:

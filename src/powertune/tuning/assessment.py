@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from powertune.tuning.curve import CurveCheck, SizeMean, check_curve
-from powertune.tuning.decisions import Drop, DropReason, Judgement, judge
+from powertune.tuning.decisions import Drop, Judgement, judge
 from powertune.tuning.differences import Comparator
 from powertune.tuning.estimates import Estimate, combine
 from powertune.tuning.evidence import Evidence, gather
@@ -28,6 +28,7 @@ from powertune.tuning.models import (
 )
 from powertune.tuning.pricing import PriceRate
 from powertune.tuning.risk import RiskLevel, timeout_risk
+from powertune.tuning.sampling import DropReason
 from powertune.tuning.stats import min_samples_for
 
 RateFor = Callable[[Architecture], PriceRate]

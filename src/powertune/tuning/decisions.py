@@ -24,6 +24,7 @@ from scipy import stats as scipy_stats
 from powertune.tuning.differences import Comparator
 from powertune.tuning.estimates import Estimate
 from powertune.tuning.models import Configuration, StrategyName, StrategySpec
+from powertune.tuning.sampling import DropReason
 
 #: stop once the expected loss of choosing the leader now is below this share of the tolerance
 _LOSS_SHARE = 0.25
@@ -35,15 +36,6 @@ class Feasibility(StrEnum):
     YES = "yes"
     NO = "no"
     UNKNOWN = "unknown"
-
-
-class DropReason(StrEnum):
-    """Why a size is out of the running."""
-
-    FAILED = "failed"
-    TIMEOUT_RISK = "timeout-risk"
-    WORSE = "worse"
-    INFEASIBLE = "infeasible"
 
 
 @dataclass(frozen=True, slots=True)

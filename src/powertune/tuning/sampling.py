@@ -40,6 +40,15 @@ class SamplingAction(StrEnum):
     WORTH_TRYING = "worth-trying"
 
 
+class DropReason(StrEnum):
+    """Why a size is out of the running; the values are the result file's `reason` strings."""
+
+    FAILED = "failed"
+    TIMEOUT_RISK = "timeout-risk"
+    WORSE = "worse"
+    INFEASIBLE = "infeasible"
+
+
 @dataclass(frozen=True, slots=True)
 class SamplingEvent:
     """One step of a policy's reasoning, kept in the result (e.g. "dropped 128MB: ...")."""
@@ -48,6 +57,8 @@ class SamplingEvent:
     action: SamplingAction
     message: str
     configuration: Configuration | None = None
+    #: for a drop: why, typed (the message says it in words)
+    reason: DropReason | None = None
 
 
 @dataclass(slots=True)
