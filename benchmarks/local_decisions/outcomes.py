@@ -60,7 +60,8 @@ def score(
         "recommended_mb": power,
         "matches": power in expectation["predicted_mb"],
         "model_regret": regret,
-        "recommends_a_failing_size": power is None or power in predicted_failing,
+        "no_answer": power is None,
+        "recommends_a_failing_size": power is not None and power in predicted_failing,
         "failed_mb": sorted(failed),
         "failed_as_predicted": set(failed) == predicted_failing,
         "failed_reasons": {str(m): why for m, why in failed.items()},
@@ -80,6 +81,7 @@ def method_summary(cells: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         ),
         "failed_as_predicted": sum(c["failed_as_predicted"] for c in cells),
         "recommends_a_failing_size": sum(c["recommends_a_failing_size"] for c in cells),
+        "no_answer": sum(c.get("no_answer", False) for c in cells),
         "invocations_per_run_mean": statistics.fmean(c["invocations"] for c in cells),
         "cost_usd_per_run_mean": statistics.fmean(c["cost_usd"] for c in cells),
     }

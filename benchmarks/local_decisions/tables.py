@@ -118,9 +118,9 @@ def _summary(results: dict[str, Any]) -> list[str]:
     s = results["summary"]
     lines = [
         "| method | matches the model | within 5% of the model's best "
-        "| failed sizes as predicted | recommends a failing size "
+        "| failed sizes as predicted | recommends a failing size | no answer "
         "| invocations per run (mean) | exploration cost per run (mean) |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     rows = [*METHODS, ("default_grid", "plain `powertune tune` (default sizes, cost only)")]
     for key, label in rows:
@@ -128,7 +128,8 @@ def _summary(results: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {label} | {m['matches']}/{m['cells']} | {m['regret_at_most_5pct']}/{m['cells']} "
             f"| {m['failed_as_predicted']}/{m['cells']} | {m['recommends_a_failing_size']} "
-            f"| {m['invocations_per_run_mean']:.0f} | {usd_text(m['cost_usd_per_run_mean'])} |"
+            f"| {m['no_answer']} | {m['invocations_per_run_mean']:.0f} "
+            f"| {usd_text(m['cost_usd_per_run_mean'])} |"
         )
     lines += [
         "",

@@ -34,7 +34,9 @@ def powertune_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "powertune.cli"]
 
 
-def _run(args: Sequence[str], journal_dir: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: Sequence[str], journal_dir: Path, accepted: Sequence[int] = (0,)
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "POWERTUNE_STATE_DIR": str(journal_dir), "NO_COLOR": "1"}
     done = subprocess.run(
         [*powertune_command(), *args],
@@ -44,7 +46,7 @@ def _run(args: Sequence[str], journal_dir: Path) -> subprocess.CompletedProcess[
         timeout=TUNE_TIMEOUT_S,
         check=False,
     )
-    if done.returncode != 0:
+    if done.returncode not in accepted:
         raise CliRunFailed(
             f"powertune {' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}"
         )
@@ -71,8 +73,13 @@ def tune(
     seed: int,
     invocations: int | None,
     extra: Sequence[str] = (),
+    no_answer_ok: bool = False,
 ) -> TuneRun:
-    """Run `powertune tune FUNCTION --local ...` and read the result file it wrote."""
+    """Run `powertune tune FUNCTION --local ...` and read the result file it wrote.
+
+    With `no_answer_ok`, a run that measured but recommended nothing (exit 1: every size
+    failed; exit 2: undecided, e.g. no size shown safe) is a result too, not an error.
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     args = [
         "tune",
@@ -92,7 +99,7 @@ def tune(
         *extra,
     ]
     started = time.perf_counter()
-    _run(args, output_dir / "journals")
+    _run(args, output_dir / "journals", (0, 1, 2) if no_answer_ok else (0,))
     wall_s = time.perf_counter() - started
     files = sorted(output_dir.glob("tuning-*.json"))
     if len(files) != 1:

@@ -30,6 +30,10 @@ _OUTLIER_SIGMAS = 7.0
 _OUTLIER_MIN_LOG = 0.15
 #: sizes (of one architecture) the duration curve needs before its misfit measures the noise
 _CURVE_MIN_SIZES = 4
+#: outliers found only with the curve's noise scale must be at this many sizes ...
+_COMMON_CAUSE_SIZES = 3
+#: ... and add the same ms, or the same factor, within this log-scale sd (about ±15%)
+_COMMON_CAUSE_LOG_SD = 0.15
 #: the curve's noise scale is taken at this upper confidence bound (few degrees of freedom)
 _CURVE_NOISE_UPPER = 0.8
 #: weight (in samples) of the pooled outlier rate in a size's own outlier rate
@@ -97,13 +101,24 @@ def find_outliers(adjusted: dict[Configuration, list[float]]) -> set[tuple[Confi
         return set()
     # measured by simulation: the lower quartile of these |log-ratios| is about 0.45 σ
     sigma = float(np.percentile(ratios, 25, method="lower")) / 0.45
+    found = _above(adjusted, centers, sigma)
     curve_sigma = _curve_noise(centers)
-    if curve_sigma is not None:
+    if curve_sigma is not None and curve_sigma < sigma:
         # A stall in the same call of every size (a counter in the handler, or few samples
         # per size) leaves no clean pair to measure the noise on: every non-center sample
         # is an outlier, and their spread looks like noise. How well one smooth curve
-        # explains the sizes' centers is then the noise scale that outliers cannot inflate.
-        sigma = min(sigma, curve_sigma)
+        # explains the sizes' centers then measures the noise; the samples it adds count
+        # only if they share a cause (the same extra ms, or the same factor, at 3+ sizes),
+        # so a heavy tail's scattered slow calls are not set apart as outliers.
+        extra = _above(adjusted, centers, curve_sigma) - found
+        if _common_cause(adjusted, centers, extra):
+            found |= extra
+    return found
+
+
+def _above(
+    adjusted: dict[Configuration, list[float]], centers: dict[Configuration, float], sigma: float
+) -> set[tuple[Configuration, int]]:
     limit = max(_OUTLIER_MIN_LOG, _OUTLIER_SIGMAS * sigma)
     return {
         (c, i)
@@ -111,6 +126,19 @@ def find_outliers(adjusted: dict[Configuration, list[float]]) -> set[tuple[Confi
         for i, x in enumerate(xs)
         if math.log(x / centers[c]) > limit
     }
+
+
+def _common_cause(
+    adjusted: dict[Configuration, list[float]],
+    centers: dict[Configuration, float],
+    candidates: set[tuple[Configuration, int]],
+) -> bool:
+    """Whether these slow samples, at 3 or more sizes, add the same ms or the same factor."""
+    if len({c for c, _ in candidates}) < _COMMON_CAUSE_SIZES:
+        return False
+    excess = [math.log(adjusted[c][i] - centers[c]) for c, i in candidates]
+    factor = [math.log(adjusted[c][i] / centers[c]) for c, i in candidates]
+    return min(float(np.std(excess)), float(np.std(factor))) < _COMMON_CAUSE_LOG_SD
 
 
 def _curve_noise(centers: dict[Configuration, float]) -> float | None:

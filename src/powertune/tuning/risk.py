@@ -41,6 +41,10 @@ from powertune.tuning.models import SANDBOX_TIMEDOUT
 TIMEOUT_MARGIN = 0.8
 #: z of the 0.1% tail (the benchmark's "times out in more than 0.1% of calls")
 _TAIL_Z = 3.09
+#: clean samples of its own a size needs before an extrapolated tail may drop it for good:
+#: with fewer, a tail or outlier estimate that reaches the timeout asks for more samples
+#: (a stall in the same call of every size reads as noise from two samples each)
+OWN_SAMPLES_FOR_LIKELY = 5
 #: a size that times out in more than this share of calls fails (the benchmark's criterion)
 _FAIL_SHARE = 0.001
 #: confidence of the upper bound on a size's 0.1% quantile
@@ -133,9 +137,13 @@ def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None)
     if slowest > limit:
         why = f"{head} its slowest warm invocation took {slowest:.0f} ms, {tail_of}"
         return Risk(RiskLevel.LIKELY, why)
+    # Only what the size's own samples show drops it for good; an extrapolation from a
+    # few samples asks for more of them.
+    known = ev.clean_samples >= OWN_SAMPLES_FOR_LIKELY
+    extrapolated = RiskLevel.LIKELY if known else RiskLevel.POSSIBLE
     if tail > timeout_ms:  # already the 0.1% quantile: compared with the timeout itself
         why = f"{head} its noise tail (0.1% of calls) reaches {tail:.0f} ms, over the timeout"
-        return Risk(RiskLevel.LIKELY, why)
+        return Risk(extrapolated, why)
     bound = tail_bound_ms(ev, evidence) if ev.clean_samples else 0.0
     if outlier > timeout_ms:
         kind = evidence.outliers.model.value if not ev.outliers else "its own"
@@ -144,7 +152,7 @@ def timeout_risk(ev: SizeEvidence, evidence: Evidence, timeout_ms: float | None)
             f"({outlier:.0f} ms at that share)"
         )
         possible = milder * math.exp(z * sigma) <= timeout_ms
-        return Risk(RiskLevel.POSSIBLE if possible else RiskLevel.LIKELY, why)
+        return Risk(RiskLevel.POSSIBLE if possible else extrapolated, why)
     if bound > timeout_ms:
         why = (
             f"{head} the 95% upper bound of its noise tail (0.1% of calls) reaches "
