@@ -59,7 +59,7 @@ def test_re_deciding_gives_what_the_previous_code_gave(name: str) -> None:
     relative = f"tests/data/results/{source}.json"
     previous = parse_result(load(ROOT / relative))
     decision = previous.settings.decision
-    decided = redecide(
+    decided, _ = redecide(
         previous,
         source=relative,
         prices=load_prices(None),

@@ -32,6 +32,7 @@ def analyze_run(
     allowed_errors: frozenset[str],
     forced: dict[Configuration, str] | None = None,
     policy: PolicySummary | None = None,
+    decide: bool = True,
 ) -> tuple[Analysis, RateFor]:
     """The analysis of `records` under `spec`, and the rates it used.
 
@@ -49,6 +50,8 @@ def analyze_run(
         decide=False,
         payload_weights=(policy or PolicySummary()).payload_weights,
     )
+    if not decide:
+        return analysis, rate_for
     rec = recommend(analysis, records, policy or PolicySummary(), strategy=spec, rate_for=rate_for)
     return replace(analysis, recommendation=rec), rate_for
 
@@ -162,6 +165,7 @@ def _undecided(
         allowed_errors=allowed,
         forced=dict(run.backend_failures),
         policy=summary,
+        decide=False,  # the recommendation is withheld: deciding again would raise again
     )
     decision = decision_settings(spec, allowed, None, ctx.prices, summary)
     return result_from_run(
@@ -214,23 +218,37 @@ def redecide(
     allowed_errors: frozenset[str],
     compat: str | None,
     discard_top_bottom: float,
-) -> TuningResult:
-    """A new decision over `previous`'s records, invoking nothing (`powertune analyze`)."""
+) -> tuple[TuningResult, ConfigError | None]:
+    """A new decision over `previous`'s records, invoking nothing (`powertune analyze`).
+
+    When `spec` cannot decide (no size meets a budget, none shown safe from timeouts),
+    the result is still made, its recommendation withheld, with the reason, as `tune` does.
+    """
     records = previous.invocations
     summary = None if previous.settings.decision is None else previous.settings.decision.policy
-    analysis, rate_for = analyze_run(
-        records,
-        region=previous.region,
-        prices=prices,
-        spec=spec,
-        allowed_errors=allowed_errors,
-        forced=failed_without_records(previous),
-        policy=summary,
-    )
+    decision = decision_settings(spec, allowed_errors, compat, prices, summary)
+
+    def run(with_spec: StrategySpec, decide: bool) -> tuple[Analysis, RateFor]:
+        return analyze_run(
+            records,
+            region=previous.region,
+            prices=prices,
+            spec=with_spec,
+            allowed_errors=allowed_errors,
+            forced=failed_without_records(previous),
+            policy=summary,
+            decide=decide,
+        )
+
+    try:
+        analysis, rate_for = run(spec, True)
+    except ConfigError as exc:
+        analysis, rate_for = run(StrategySpec(), False)
+        kept = reanalyzed(previous, analysis, rate_for, decision, source=source, withheld=str(exc))
+        return kept, exc
     upstream = None
     if analysis.recommendation is not None:
         upstream = compat_output(
             records, compat, spec, previous.region, discard_top_bottom, allowed_errors
         )
-    decision = decision_settings(spec, allowed_errors, compat, prices, summary)
-    return reanalyzed(previous, analysis, rate_for, decision, source=source, compat=upstream)
+    return reanalyzed(previous, analysis, rate_for, decision, source=source, compat=upstream), None

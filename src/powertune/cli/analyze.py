@@ -62,7 +62,7 @@ def analyze(
         if allowed_errors is not None
         else recorded_allowed_errors(previous)
     )
-    decided = redecide(
+    decided, undecided = redecide(
         previous,
         source=str(result),
         prices=prices,
@@ -72,5 +72,9 @@ def analyze(
         discard_top_bottom=discard_top_bottom,
     )
     click.echo(json.dumps(to_json(decided), indent=2))
+    if undecided is not None:
+        # the result (recommendation withheld, with the reason) is on stdout, as `tune`
+        # keeps it; the exit code says it could not decide
+        raise undecided
     if decided.recommendation is None:
         raise TuningFailed("every memory size failed; see 'failed' in the output")

@@ -173,10 +173,9 @@ def build_result(
     becomes a warning.
     """
     rec = analysis.recommendation if withheld is None else None
-    warnings = (
-        *measured.warnings,
-        *(() if withheld is None else (f"no recommendation: {withheld}",)),
-    )
+    said = () if withheld is None else (f"no recommendation: {withheld}",)
+    # a re-decision of an undecided result keeps its warning once
+    warnings = (*measured.warnings, *(w for w in said if w not in measured.warnings))
     return TuningResult(
         function_arn=measured.function_arn,
         region=measured.region,
@@ -258,8 +257,12 @@ def reanalyzed(
     *,
     source: str,
     compat: Mapping[str, object] | None = None,
+    withheld: str | None = None,
 ) -> TuningResult:
-    """A new decision over `previous`'s records (`powertune analyze`); run times are not kept."""
+    """A new decision over `previous`'s records (`powertune analyze`); run times are not kept.
+
+    `withheld`: why no recommendation could be made (as for `tune`, the figures stay).
+    """
     measured = Measured(
         function_arn=previous.function_arn,
         region=previous.region,
@@ -269,4 +272,4 @@ def reanalyzed(
         synthetic=previous.synthetic,
     )
     settings = replace(previous.settings, decision=decision, reanalyzed_from=source)
-    return build_result(measured, analysis, rate_for, settings, compat=compat)
+    return build_result(measured, analysis, rate_for, settings, compat=compat, withheld=withheld)
