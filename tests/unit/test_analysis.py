@@ -218,3 +218,19 @@ def test_mean_intervals_are_of_the_weighted_payload_mix() -> None:
     for s in stats.stats:
         assert s.mean_duration_ms > 500.0  # the sample mean, as before
         assert s.duration_ci.low <= (20 * 100.0 + 1000.0) / 21 <= s.duration_ci.high < 300.0
+
+
+def test_intervals_never_reach_below_zero_even_with_a_stall_in_few_samples() -> None:
+    from powertune.tuning.models import Architecture, InvocationRecord, StrategySpec
+
+    rate = PriceRate(0.0000166667, 0.0000002)
+    records = [
+        InvocationRecord(m, Architecture.X86_64, 0, ms, int(ms) + 1, None, None, 20, None, i)
+        for i, (m, ms) in enumerate(
+            [(128, 400.0), (128, 410.0), (128, 2100.0), (256, 200.0), (256, 1700.0)]
+        )
+    ]
+    analysis = analyze(records, strategy=StrategySpec(), rate_for=lambda _: rate, decide=False)
+    lows = [(s.duration_ci.low, s.cost_ci.low) for s in analysis.stats]
+    assert lows and all(d >= 0 and c >= 0 for d, c in lows)
+    assert any(d == 0 for d, _ in lows)  # the plain t-interval alone would be negative

@@ -107,5 +107,11 @@ def with_model_intervals(
         cost = _cost_interval(ev, duration, rate_for(s.configuration.architecture))
         if s.samples >= _OWN_SAMPLES:
             duration, cost = _hull(duration, s.duration_ci), _hull(cost, s.cost_ci)
-        out.append(replace(s, duration_ci=duration, cost_ci=cost))
+        out.append(replace(s, duration_ci=_non_negative(duration), cost_ci=_non_negative(cost)))
     return out
+
+
+def _non_negative(ci: ConfidenceInterval) -> ConfidenceInterval:
+    """Durations and costs are never negative: a symmetric t-interval of a few samples with
+    a stall among them can reach below 0, and a reader would rightly distrust that."""
+    return ConfidenceInterval(0.0, ci.high, ci.level) if ci.low < 0 else ci
