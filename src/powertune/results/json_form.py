@@ -58,12 +58,14 @@ def record_to_json(r: InvocationRecord) -> dict[str, Any]:
     }
 
 
+def _asdict_omitting(obj: Any, *optional: str) -> dict[str, Any]:
+    """`asdict(obj)` without the 1.1 keys that are None, so older files round-trip exactly."""
+    return {k: v for k, v in asdict(obj).items() if k not in optional or v is not None}
+
+
 def price_table_to_json(p: PriceTableProvenance) -> dict[str, Any]:
     """`settings.price_table`: provenance, then the 1.1 billing facts (region when known)."""
-    doc = asdict(p)
-    if p.region is None:
-        del doc["region"]
-    return doc
+    return _asdict_omitting(p, "region")
 
 
 def strategy_to_json(spec: StrategySpec) -> dict[str, Any]:
@@ -184,10 +186,7 @@ def _recommendation_to_json(rec: RecommendedSize | None) -> dict[str, Any] | Non
 
 def _step_to_json(step: SamplingStep) -> dict[str, Any]:
     """One sampling step; `reason` only on drops (files before 1.1 have none)."""
-    doc = asdict(step)
-    if step.reason is None:
-        del doc["reason"]
-    return doc
+    return _asdict_omitting(step, "reason")
 
 
 def to_json(result: TuningResult) -> dict[str, Any]:
