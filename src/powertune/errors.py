@@ -52,3 +52,16 @@ class TuningFailed(PowertuneError):
 
 class RestoreConflict(PowertuneError):
     """The function changed under us during a run; we left it alone instead of overwriting it."""
+
+
+class ApprovalRefused(PowertuneError):
+    """The manual gate ended without approval: denied, or timed out (exit 3)."""
+
+    exit_code = 3
+
+
+class GitHubError(PowertuneError):
+    """GitHub (or its stand-in) could not be used: API failure, missing token, issue gone.
+
+    Never a denial: an error is reported as an error (exit 1).
+    """
