@@ -17,12 +17,13 @@ _UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 def parse_duration(text: str, option: str) -> float:
     """Seconds in `text`; a ConfigError naming `option` when it is not a positive duration."""
     value = text.strip().lower()
+    seconds: float | None
     try:
         seconds = float(value)
     except ValueError:
         seconds = _parse_units(value)
     else:
-        seconds = seconds if seconds == seconds else -1.0  # NaN is not a duration
+        seconds = seconds if seconds == seconds else None  # NaN is not a duration
     if seconds is None or not seconds > 0 or seconds == float("inf"):
         raise ConfigError(
             f"{option} {text!r} is not a duration; write it as 30s, 2m, 24h or 1h30m "
