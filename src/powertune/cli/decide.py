@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,6 +29,7 @@ from powertune.errors import ConfigError
 from powertune.storage.history import new_path, write_json, write_text
 from powertune.storage.results import read_result
 from powertune.tuning.plan import parse_function
+from powertune.tuning.ports import Backend
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 
@@ -65,82 +68,95 @@ def parse_min_savings(text: str) -> float:
     help="Folder for decision-<ts>.json, memory-summary-<ts>.md, apply-<ts>.json.",
 )
 @click.option("--dry-run", is_flag=True, help="Decide and print; change and write nothing.")
-def decide(
-    result_file: Path,
-    mode: str,
-    min_savings: str,
-    monthly_invocations: int,
-    force: bool,
-    terraform_dir: Path | None,
-    tfvar: str,
-    alias: str | None,
-    region: str | None,
-    endpoint_url: str | None,
-    use_local: bool,
-    local_state_dir: Path | None,
-    output: Path,
-    dry_run: bool,
-) -> None:
+def decide(**options: Any) -> None:
     """Decide whether to move the function in RESULT.json to its recommended size, and act."""
-    options = PolicyOptions(parse_min_savings(min_savings), monthly_invocations, force)
-    writeback = WriteBack.checked(terraform_dir, tfvar)
-    result = read_result(result_file)
+    o = DecideOptions(**options)
+    policy = PolicyOptions(parse_min_savings(o.min_savings), o.monthly_invocations, o.force)
+    writeback = WriteBack.checked(o.terraform_dir, o.tfvar)
+    result = read_result(o.result_file)
     if result.recommendation is None:
         raise ConfigError(
-            f"{result_file} holds no recommendation (every size failed, or it was never "
+            f"{o.result_file} holds no recommendation (every size failed, or it was never "
             "analysed); run `powertune analyze` on it or tune again"
         )
-    if mode == "manual":
+    if o.mode == "manual":
         raise ConfigError(
             "--mode manual needs the approval gate, which this version does not have yet; "
             "use --mode auto, or apply after review with `powertune apply`"
         )
-    backend, the_region = lambda_backend(
+    backend, region = lambda_backend(
         result.function_arn,
-        region=region,
-        endpoint_url=endpoint_url,
-        use_local=use_local,
-        local_state_dir=local_state_dir,
+        region=o.region,
+        endpoint_url=o.endpoint_url,
+        use_local=o.use_local,
+        local_state_dir=o.local_state_dir,
         default_region=result.region,
     )
     live = backend.get_configuration(parse_function(result.function_arn).name)
-    decision = decide_change(result, live, options)
-    now, by = datetime.now(UTC), f"powertune {mode} mode, run by {actor()}"
-    record = DecisionRecord(decision, mode, Outcome.NO_CHANGE, by, now, str(result_file))
-    if dry_run:
-        record = DecisionRecord(decision, mode, Outcome.DRY_RUN, by, now, str(result_file))
+    decision = decide_change(result, live, policy)
+    now, by = datetime.now(UTC), f"powertune {o.mode} mode, run by {actor()}"
+    record = DecisionRecord(decision, o.mode, Outcome.NO_CHANGE, by, now, str(o.result_file))
+    if o.dry_run:
+        record = replace(record, outcome=Outcome.DRY_RUN)
         click.echo(json.dumps(decision_to_json(record), indent=2))
         click.echo(render_summary(record), err=True)
         return
-    decision_path = new_path(output, "decision", now, ".json")
+    decision_path = new_path(o.output, "decision", now, ".json")
     if decision.change:
-        plan = ApplyPlan(
-            decision.function_name, decision.recommended_memory_mb, alias=alias, reason="decide"
-        )
-        applied, apply_path = run_apply(
-            backend,
-            plan,
-            region=the_region,
-            history=output,
-            writeback=writeback,
-            at=now,
-            by=by,
-            decision_file=str(decision_path),
-        )
-        record = DecisionRecord(
-            decision,
-            mode,
-            Outcome.APPLIED,
-            by,
-            now,
-            str(result_file),
-            str(apply_path),
-            applied.terraform,
-        )
+        record = _apply(record, backend, region, o, writeback, decision_path)
     write_json(decision_path, decision_to_json(record))
-    summary = write_text(new_path(output, "memory-summary", now, ".md"), render_summary(record))
+    summary = write_text(new_path(o.output, "memory-summary", now, ".md"), render_summary(record))
     click.echo(json.dumps(decision_to_json(record), indent=2))
     _say(record, decision_path, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class DecideOptions:
+    """The parsed command line of `decide`."""
+
+    result_file: Path
+    mode: str
+    min_savings: str
+    monthly_invocations: int
+    force: bool
+    terraform_dir: Path | None
+    tfvar: str
+    alias: str | None
+    region: str | None
+    endpoint_url: str | None
+    use_local: bool
+    local_state_dir: Path | None
+    output: Path
+    dry_run: bool
+
+
+def _apply(
+    record: DecisionRecord,
+    backend: Backend,
+    region: str,
+    o: DecideOptions,
+    writeback: WriteBack,
+    decision_path: Path,
+) -> DecisionRecord:
+    """The apply step: exactly `powertune apply`, recorded as this decision's."""
+    d = record.decision
+    plan = ApplyPlan(d.function_name, d.recommended_memory_mb, alias=o.alias, reason="decide")
+    applied, apply_path = run_apply(
+        backend,
+        plan,
+        region=region,
+        history=o.output,
+        writeback=writeback,
+        at=record.decided_at,
+        by=record.decided_by,
+        decision_file=str(decision_path),
+    )
+    return replace(
+        record,
+        outcome=Outcome.APPLIED,
+        apply_file=str(apply_path),
+        terraform=applied.terraform,
+    )
 
 
 def _say(record: DecisionRecord, decision_path: Path, summary: Path) -> None:

@@ -41,6 +41,7 @@ SERVICES = (
 _COPIED_SUFFIXES = (".tf", ".tfvars", ".tfvars.json", ".hcl")
 _GENERATED = ("backend_override.tf", "provider_override.tf")
 _DEPLOY_RECORD = "powertune-deploy.json"
+_LOCK_FILE = ".terraform.lock.hcl"
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ def prepare_workdir(terraform_dir: Path, target: LocalTarget) -> Path:
     workdir = target.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     # Drop files from an earlier copy that the source no longer has; keep state and .terraform.
+    # (.terraform.lock.hcl stays: `init` wrote it there and plan/destroy need it.)
     for old in workdir.iterdir():
-        if old.is_file() and old.name.endswith(_COPIED_SUFFIXES):
+        if old.is_file() and old.name.endswith(_COPIED_SUFFIXES) and old.name != _LOCK_FILE:
             old.unlink()
     for src in sorted(terraform_dir.iterdir()):
         if src.is_file() and src.name.endswith(_COPIED_SUFFIXES) and src.name not in _GENERATED:

@@ -8,6 +8,7 @@ JSON is written atomically (a crash leaves the old state or the whole new file).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from powertune.errors import ConfigError
 from powertune.storage.journal import write_atomically
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+_STAMPED = re.compile(r"-(\d{8}T\d{6}Z)(?:-(\d+))?\.")
 
 
 def stamp(at: datetime) -> str:
@@ -51,7 +53,7 @@ def apply_records(folder: Path, function_name: str) -> Iterator[tuple[Path, dict
             f"history folder {str(folder)!r} does not exist; pass --history with the folder "
             "`powertune apply` wrote its records to (default reports/history)"
         )
-    for path in sorted(folder.glob("apply-*.json"), key=_order, reverse=True):
+    for path in sorted(folder.glob("apply-*.json"), key=history_order, reverse=True):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -60,8 +62,10 @@ def apply_records(folder: Path, function_name: str) -> Iterator[tuple[Path, dict
             yield path, doc
 
 
-def _order(path: Path) -> tuple[str, int]:
+def history_order(path: Path) -> tuple[str, int]:
+    """Sort key of history files of one kind, oldest first (`-n` after the plain name)."""
     # apply-20261201T101010Z-2.json sorts after apply-20261201T101010Z-1.json and the plain one
-    stem = path.stem.removeprefix("apply-")
-    base, _, n = stem.partition("Z-")
-    return (base.rstrip("Z"), int(n) if n.isdigit() else 0)
+    found = _STAMPED.search(path.name)
+    if found is None:
+        return (path.name, 0)
+    return (found.group(1), int(found.group(2) or 0))
