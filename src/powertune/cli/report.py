@@ -104,7 +104,10 @@ def write_index(history: Path) -> Path:
 def report(
     result: Path | None, format_spec: str, output: Path | None, index_of: Path | None
 ) -> None:
-    """Render RESULT (a tuning-<ts>.json) as HTML, PNG, Markdown and CSV."""
+    """Render RESULT (a tuning-<ts>.json) as HTML, PNG, Markdown and CSV.
+
+    With --index HISTORY instead: write index.html over the history folder, in its parent.
+    """
     if (result is None) == (index_of is None):
         raise ConfigError(
             "give a RESULT file or --index HISTORY_FOLDER (one of them): "
