@@ -33,6 +33,14 @@ WINNER = "#15803d"
 FAILED = "#b91c1c"
 #: at most this many dots per size in a strip; more are thinned evenly in rank
 MAX_DOTS = 300
+#: and at most this many on the whole page (~130 bytes each), so that a run of many
+#: sizes stays far below the 2 MB a self-contained report may weigh
+PAGE_DOTS = 6000
+
+
+def dots_per_size(sizes: int) -> int:
+    """How many dots each size's strip may draw when the page shows `sizes` strips."""
+    return max(20, min(MAX_DOTS, PAGE_DOTS // max(sizes, 1)))
 
 
 def _segments(points: Sequence[SizePoint], value: Callable[[SizePoint], Band]) -> list[list[int]]:
@@ -189,7 +197,7 @@ def thinned(values: Sequence[float], most: int = MAX_DOTS) -> list[float]:
     return [ordered[round(k * (len(ordered) - 1) / (most - 1))] for k in range(most)]
 
 
-def _strip(c: Canvas, p: SizePoint, x: float, width: float, scale: Linear) -> None:
+def _strip(c: Canvas, p: SizePoint, x: float, width: float, scale: Linear, most: int) -> None:
     b = p.box
     if b is None:
         return
@@ -208,7 +216,7 @@ def _strip(c: Canvas, p: SizePoint, x: float, width: float, scale: Linear) -> No
         f'y1="{num(scale(b.median))}" y2="{num(scale(b.median))}" stroke="#1e3a8a" '
         'stroke-width="2.5"/>',
     )
-    for k, v in enumerate(thinned(p.warm_durations_ms)):
+    for k, v in enumerate(thinned(p.warm_durations_ms, most)):
         # a low-discrepancy jitter (golden ratio): deterministic and evenly spread
         dx = ((k * 0.6180339887) % 1 - 0.5) * width * 1.3
         c.add(
@@ -233,5 +241,5 @@ def distribution_svg(report: Report, architecture_index: int = 0) -> str:
         if p.failure is not None:
             c.add(text(x, fr.y0 - 8, "✕ failed", cls="failed", fill=FAILED, font_weight="bold"))
             continue
-        _strip(c, p, x, width, scale)
+        _strip(c, p, x, width, scale, dots_per_size(len(report.points)))
     return c.svg()

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from powertune.reports import formatting
-from powertune.reports.charts import MAX_DOTS, curves_svg, distribution_svg
+from powertune.reports.charts import curves_svg, distribution_svg, dots_per_size
 from powertune.reports.model import Report
 
 
@@ -38,6 +38,7 @@ def environment() -> Environment:
 def render_html(report: Report) -> str:
     """The whole page."""
     template = environment().get_template("report.html.j2")
+    most = dots_per_size(len(report.points))
     return template.render(
         r=report,
         v=report.verdict,
@@ -47,7 +48,7 @@ def render_html(report: Report) -> str:
             Markup(distribution_svg(report, i))  # noqa: S704 - our own escaped SVG
             for i in range(len(report.series))
         ],
-        thinned=any(len(p.warm_durations_ms) > MAX_DOTS for p in report.points),
-        max_dots=MAX_DOTS,
+        thinned=any(len(p.warm_durations_ms) > most for p in report.points),
+        max_dots=most,
         money=lambda x: formatting.money(x, report.currency),
     )
