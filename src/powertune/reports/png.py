@@ -64,12 +64,16 @@ def _mark(ax: Axes, report: Report, xs: dict[int, int]) -> None:
     for p in report.points:
         if p.recommended and v is not None:
             ax.axvspan(xs[p.memory_mb] - 0.35, xs[p.memory_mb] + 0.35, color=WINNER, alpha=0.13)
+            # near an edge the label hangs inwards from the column, so it stays inside the plot
+            n, i = len(xs), xs[p.memory_mb]
+            ha = "left" if i < n * 0.15 else "right" if i > n * 0.85 else "center"
+            anchor = {"left": i - 0.35, "right": i + 0.35, "center": i}[ha]
             ax.annotate(
                 f"★ recommended\n{v.label}",
-                (xs[p.memory_mb], top),
+                (anchor, top),
                 xytext=(0, -8),
                 textcoords="offset points",
-                ha="center",
+                ha=ha,
                 va="top",
                 color=WINNER,
                 fontweight="bold",
