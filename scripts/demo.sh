@@ -5,7 +5,7 @@
 #   3. seed items and run the Postman/Newman smoke tests against the deployed API
 #   4. tune the export route's function with `powertune tune --local`
 #   5. tear everything down, whatever happened
-# Reports land in reports/history/.
+# Reports land in reports/history/; reports/index.html lists them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -46,4 +46,10 @@ $BIN/powertune tune "$function_name" --local --local-state-dir "$STATE" \
   --payload-http 'GET /items/export' --http-resource /items/export \
   --memory 128,256,512,1024,1769,3008 --invocations 10 --seed 1 \
   --output reports/history
-echo "== done: see reports/history/"
+$BIN/powertune report --index reports/history >/dev/null
+echo "== done: reports (tune writes power-tuner-<ts>.html/.png/.md beside its JSON)"
+for kind in power-tuner-*.html power-tuner-*.png power-tuner-*.md newman-*.html newman-*.md; do
+  latest=$(ls -1 reports/history/$kind 2>/dev/null | tail -n 1)
+  if [ -n "$latest" ]; then echo "   $latest"; fi
+done
+echo "   reports/index.html (every run in reports/history)"

@@ -141,3 +141,35 @@ def test_index_tolerates_unknown_and_broken_files() -> None:
     ]
     first = next(r for r in index.runs if r.stamp == "20261201T100000Z")
     assert [label for label, _ in first.links] == ["report", "json"]
+
+
+def test_a_large_many_size_result_stays_under_two_megabytes() -> None:
+    """40 sizes × 1,000 records through the real analysis and builder: the dots are thinned."""
+    from powertune.cli.analysis import analyze_run
+    from powertune.reports.html import render_html
+    from powertune.results.build import Measured, build_result
+    from powertune.results.model import Settings
+    from powertune.storage import price_tables
+    from powertune.tuning.models import Architecture, InvocationRecord, StrategySpec
+
+    records = [
+        InvocationRecord(
+            memory_mb=128 + 64 * size,
+            architecture=Architecture.X86_64,
+            payload_index=0,
+            duration_ms=100.0 + (i * 7919 % 1000) / 10,
+            billed_duration_ms=201,
+            sequence=size * 1000 + i,
+        )
+        for size in range(40)
+        for i in range(1000)
+    ]
+    prices = price_tables.load_default()
+    analysis, rate_for = analyze_run(
+        records, region="us-east-1", prices=prices, spec=StrategySpec(), allowed_errors=frozenset()
+    )
+    measured = Measured("arn:aws:lambda:us-east-1:1:function:f", "us-east-1", records)
+    result = build_result(measured, analysis, rate_for, Settings(decision=None))
+    page = render_html(build_report(result, "x"))
+    assert len(page.encode()) < 2_000_000
+    assert page.count('class="sample"') <= 6000
