@@ -139,7 +139,8 @@ def _marks(c: Canvas, report: Report, xs: dict[int, float], width: float) -> Non
                 f'width="{num(width)}" height="{num(frame.y0 - frame.y1)}" fill="none" '
                 f'stroke="{WINNER}" stroke-dasharray="4 4">'
                 f"{title('tied with the recommendation: ' + p.label)}</rect>",
-                text(x, frame.y1 + 16, "tied", fill=WINNER),
+                # at the bottom: the recommendation's label at the top may be wide
+                text(x, frame.y0 - 8, "tied", fill=WINNER),
             )
         if p.failure is not None:
             c.add(
@@ -166,11 +167,9 @@ def curves_svg(report: Report) -> str:
     y_axis(c, c_scale, c_ticks, side="right", label=f"Cost ({report.currency} per 1M invocations)")
     x_categories(c, [f"{m}" for m in sizes], "Memory (MB)")
     several = len(report.series) > 1
-    entries: list[tuple[str, str, bool]] = []
     for s in report.series:
         dashed = several and s.architecture.value == "arm64"
         pxs = [xs[p.memory_mb] for p in s.points]
-        suffix = f" {s.architecture.value}" if several else ""
         _curve(
             c, s.points, pxs, d_scale, lambda p: p.duration_ms, DURATION, dashed, _describe_duration
         )
@@ -184,10 +183,13 @@ def curves_svg(report: Report) -> str:
             dashed,
             lambda p: _describe_cost(p, report.currency),
         )
-        entries += [
-            (f"duration{suffix} (95% CI band)", DURATION, dashed),
-            (f"cost per 1M{suffix} (95% CI band)", COST, dashed),
-        ]
+    # one entry per quantity, and the line style of arm64 once: four entries would not fit
+    entries = [
+        ("duration (95% CI band)", DURATION, False),
+        ("cost per 1M (95% CI band)", COST, False),
+    ]
+    if several:
+        entries += [("x86_64: solid, arm64: dashed", "#374151", True)]
     legend(c, entries)
     return c.svg()
 

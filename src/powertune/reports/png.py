@@ -87,6 +87,14 @@ def _mark(ax: Axes, report: Report, xs: dict[int, int]) -> None:
                 edgecolor=WINNER,
                 linestyle="--",
             )
+            ax.annotate(
+                "tied",
+                (xs[p.memory_mb], 0),
+                xytext=(0, 8),
+                textcoords="offset points",
+                ha="center",
+                color=WINNER,
+            )
         if p.failure is not None:
             ax.annotate(
                 "✕ failed",
