@@ -109,8 +109,9 @@ def _mark(ax: Axes, report: Report, xs: dict[int, int]) -> None:
 
 def _title(report: Report) -> str:
     v = report.verdict
+    why = report.withheld or "every memory size failed"
     pick = (
-        "no recommendation"
+        f"no recommendation: {why if len(why) <= 90 else why[:89] + '…'}"
         if v is None
         else (
             f"recommended {v.label} ({v.strategy}): {f.ms(v.duration_ms.mean)} ms, "
