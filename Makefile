@@ -13,7 +13,7 @@ TF_CLI_CONFIG := $(BUILD)/terraformrc
 
 .PHONY: help venv lint typecheck test test-fast demo clean terraform-config node-deps \
 	bench-analyze bench-decision bench-fidelity bench-overhead bench-apigw bench-items \
-	bench-local-decisions
+	bench-local-decisions bench-report
 
 help:
 	@echo "make demo   run the main job on the local cloud"
@@ -65,6 +65,9 @@ bench-fidelity: venv
 
 bench-local-decisions: venv
 	$(BIN)/python benchmarks/local_decisions/run.py
+
+bench-report: venv
+	$(BIN)/python benchmarks/report_render/run.py
 
 bench-overhead: venv
 	$(BIN)/python benchmarks/overhead/run.py

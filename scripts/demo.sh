@@ -8,7 +8,7 @@
 #      infra/terraform/memory.auto.tfvars.json (`git diff` shows the change)
 #   6. check that `powertune local plan` of the checkout's Terraform shows no drift
 #   7. tear everything down, whatever happened
-# Reports land in reports/history/.
+# Reports land in reports/history/; reports/index.html lists them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -75,4 +75,10 @@ if d["terraform"]:
     print("   terraform: %s = %d in %s" % (d["terraform"]["variable"], d["terraform"]["value"], d["terraform"]["path"]))'
 ls -t reports/history/decision-*.json reports/history/memory-summary-*.md | head -2 | sed 's/^/   /'
 git --no-pager diff --stat -- infra/terraform/memory.auto.tfvars.json 2>/dev/null || true
-echo "== done: see reports/history/"
+$BIN/powertune report --index reports/history >/dev/null
+echo "== done: reports (tune writes power-tuner-<ts>.html/.png/.md beside its JSON)"
+for kind in power-tuner-*.html power-tuner-*.png power-tuner-*.md newman-*.html newman-*.md; do
+  latest=$(ls -1 reports/history/$kind 2>/dev/null | tail -n 1)
+  if [ -n "$latest" ]; then echo "   $latest"; fi
+done
+echo "   reports/index.html (every run in reports/history)"

@@ -53,10 +53,16 @@ EXAMPLES: dict[tuple[str, str], str] = {
     ("tune", "seed"): "42",
     ("analyze", "result"): "reports/history/tuning-20260101T000000Z.json",
     ("analyze", "allowed_errors"): "ItemNotFound",
+    ("report", "result"): "reports/history/tuning-20260101T000000Z.json",
+    ("report", "format_spec"): "html,md",
+    ("report", "index_of"): "reports/history",
     ("cleanup", "function"): "my-function",
     ("cleanup", "region"): "eu-west-1",
     ("cleanup", "endpoint_url"): "http://127.0.0.1:4566",
 }
+
+#: options used instead of the command's (optional) arguments: their example has none
+ALONE = {("report", "index_of")}
 
 EXIT_CODES = (
     ("0", "success"),
@@ -127,7 +133,7 @@ def example(path: list[str], command: click.Command, param: click.Parameter) -> 
     key = path[-1]
     words = ["powertune", *path]
     for arg in command.params:
-        if isinstance(arg, click.Argument):
+        if isinstance(arg, click.Argument) and (key, param.name) not in ALONE:
             words.append(_example_value(key, arg))
     if isinstance(param, click.Option):
         flag = max(param.opts, key=len)

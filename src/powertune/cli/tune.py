@@ -20,11 +20,13 @@ from powertune.cli.factory import (
     resolve_region,
 )
 from powertune.cli.progress import TerminalProgress
+from powertune.cli.report import write_reports
 from powertune.cli.signals import sigterm_as_interrupt
 from powertune.cli.summary import print_summary
 from powertune.cli.tune_options import TuneOptions, parse_request, tune_options
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError, TuningFailed
+from powertune.reports.naming import TUNE_FORMATS
 from powertune.storage.journal import FileJournal, default_state_dir
 from powertune.storage.results import write_result
 from powertune.tuning.billing import bind_function, require_rates
@@ -130,6 +132,9 @@ def finish(run: TuningRun, ctx: RunContext, o: TuneOptions, policy: SamplingPoli
     )
     path = write_result(result, o.output)
     print_summary(result, path)
+    if not o.no_report and result.analysed:
+        written = write_reports(result, path, TUNE_FORMATS)
+        err_console.print("reports: " + ", ".join(str(p) for p in written))
     if undecided is not None:
         raise ConfigError(
             f"{undecided}. The measurements are saved in {path}; re-decide without invoking "

@@ -124,6 +124,11 @@ OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--dry-run", is_flag=True, help="Print the plan and a cost upper bound; change nothing."
     ),
+    click.option(
+        "--no-report",
+        is_flag=True,
+        help="Write only the JSON: no power-tuner-<timestamp>.html/.png/.md beside it.",
+    ),
 ]
 
 
@@ -169,6 +174,7 @@ class TuneOptions:
     output: Path
     seed: int | None
     dry_run: bool
+    no_report: bool = False
 
     def sampling(self) -> SamplingOptions:
         return SamplingOptions(

@@ -3,9 +3,10 @@
 Reads `run.stats`, `run.timings`, `run.executions` and `run.failures` of the
 JSON that `newman run -r json` writes (Newman's lib/reporters/json), never the
 HTML report. `render_newman_summary` is pure; `main` is the file-to-file CLI
-that scripts/newman-run.sh calls:
+that scripts/newman-run.sh calls (`--html`: the self-contained page of newman_html.py):
 
     python -m powertune.reports.newman RUN.json > newman-<ts>.md
+    python -m powertune.reports.newman --html RUN.json > newman-<ts>.html
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-_STAT_ROWS = (
+STAT_ROWS = (
     ("iterations", "Iterations"),
     ("requests", "Requests"),
     ("testScripts", "Test scripts"),
@@ -33,23 +34,23 @@ def render_newman_summary(summary: Mapping[str, Any], title: str = "Newman run")
     timings: Mapping[str, Any] = run.get("timings") or {}
     failures: Sequence[Mapping[str, Any]] = run.get("failures") or []
     executions: Sequence[Mapping[str, Any]] = run.get("executions") or []
-    failed_total = sum(int((stats.get(key) or {}).get("failed", 0)) for key, _ in _STAT_ROWS)
+    failed_total = sum(int((stats.get(key) or {}).get("failed", 0)) for key, _ in STAT_ROWS)
     verdict = "PASSED" if not failures and failed_total == 0 else "FAILED"
 
     lines = [f"# {title}: {verdict}", ""]
     collection = (summary.get("collection") or {}).get("info", {}).get("name")
     if collection:
         lines.append(f"- Collection: {collection}")
-    base_url = _environment_value(summary, "baseUrl")
+    base_url = environment_value(summary, "baseUrl")
     if base_url:
         lines.append(f"- Base URL: `{base_url}`")
     started, completed = timings.get("started"), timings.get("completed")
     if isinstance(started, int | float):
-        lines.append(f"- Started: {_utc(started)}")
+        lines.append(f"- Started: {utc(started)}")
     if isinstance(started, int | float) and isinstance(completed, int | float):
         lines.append(f"- Duration: {int(completed - started)} ms")
     lines += ["", "| | Total | Failed |", "|---|---:|---:|"]
-    for key, label in _STAT_ROWS:
+    for key, label in STAT_ROWS:
         entry = stats.get(key) or {}
         lines.append(f"| {label} | {entry.get('total', 0)} | {entry.get('failed', 0)} |")
     if "responseAverage" in timings:
@@ -90,14 +91,14 @@ def _execution_row(execution: Mapping[str, Any]) -> str:
     return f"| {_cell(name)} | {method} | {status} | {timing} | {passed}/{len(assertions)} |"
 
 
-def _environment_value(summary: Mapping[str, Any], key: str) -> str | None:
+def environment_value(summary: Mapping[str, Any], key: str) -> str | None:
     for entry in (summary.get("environment") or {}).get("values") or []:
         if entry.get("key") == key:
             return str(entry.get("value"))
     return None
 
 
-def _utc(epoch_ms: float) -> str:
+def utc(epoch_ms: float) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
@@ -106,14 +107,27 @@ def _cell(text: object) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the Markdown summary of the Newman JSON file named on the command line."""
+    """Print the Markdown summary (or with --html the page) of the Newman JSON file named."""
     args = list(sys.argv[1:] if argv is None else argv)
+    html = "--html" in args
+    args = [a for a in args if a != "--html"]
     if len(args) != 1:
-        sys.stderr.write("usage: python -m powertune.reports.newman NEWMAN_RUN.json\n")
+        sys.stderr.write("usage: python -m powertune.reports.newman [--html] NEWMAN_RUN.json\n")
         return 2
-    summary = json.loads(Path(args[0]).read_text())
-    sys.stdout.write(render_newman_summary(summary))
+    summary = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    if html:
+        # imported here: the Markdown path stays free of jinja2's start-up cost
+        from powertune.reports.newman_html import render_newman_html
+
+        sys.stdout.write(render_newman_html(summary, _title(Path(args[0]))))
+    else:
+        sys.stdout.write(render_newman_summary(summary))
     return 0
+
+
+def _title(path: Path) -> str:
+    """`items API: Newman run 20261201T191545Z` for `newman-20261201T191545Z.json`."""
+    return f"items API: Newman run {path.stem.removeprefix('newman-')}"
 
 
 if __name__ == "__main__":
