@@ -9,6 +9,7 @@ that real result (a tie, a saving threshold) or the function (a deploy since).
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 from collections.abc import Callable
@@ -156,6 +157,10 @@ def test_auto_applies_writes_the_tfvars_and_records_everything(
     assert "Cost per million invocations" in text
     assert "p99 duration" in text
     assert "Monthly cost at 1,000,000 invocations" in text
+    # the summary links the run's HTML and PNG reports (tune wrote them beside its JSON)
+    links = dict(re.findall(r"\[(HTML report|PNG chart)\]\(([^)]+)\)", text))
+    assert set(links) == {"HTML report", "PNG chart"}
+    assert all((history / link).resolve().is_file() for link in links.values())
 
 
 def test_no_change_below_the_saving_threshold(

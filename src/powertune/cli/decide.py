@@ -11,6 +11,7 @@ code as `powertune apply`, and records `decision-<ts>.json` and
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ from powertune.decision.policy import DEFAULT_MONTHLY_INVOCATIONS, PolicyOptions
 from powertune.decision.records import DecisionRecord, Outcome, decision_to_json
 from powertune.decision.summary import render_summary
 from powertune.errors import ConfigError
+from powertune.reports.naming import ReportFormat, report_paths
+from powertune.results.model import TuningResult
 from powertune.storage.history import new_path, write_json, write_text
 from powertune.storage.results import read_result
 from powertune.tuning.plan import parse_function
@@ -105,7 +108,9 @@ def decide(**options: Any) -> None:
     if decision.change:
         record = _apply(record, backend, region, o, writeback, decision_path)
     write_json(decision_path, decision_to_json(record))
-    summary = write_text(new_path(o.output, "memory-summary", now, ".md"), render_summary(record))
+    summary_path = new_path(o.output, "memory-summary", now, ".md")
+    links = report_links(o.result_file, result, summary_path.parent)
+    summary = write_text(summary_path, render_summary(record, links))
     click.echo(json.dumps(decision_to_json(record), indent=2))
     _say(record, decision_path, summary)
 
@@ -157,6 +162,17 @@ def _apply(
         apply_file=str(apply_path),
         terraform=applied.terraform,
     )
+
+
+def report_links(result_file: Path, result: TuningResult, folder: Path) -> list[tuple[str, str]]:
+    """(label, path relative to `folder`) of the run's HTML and PNG reports that exist."""
+    paths = report_paths(result_file, result)
+    links = []
+    for label, fmt in (("HTML report", ReportFormat.HTML), ("PNG chart", ReportFormat.PNG)):
+        path = Path(paths[fmt])
+        if path.is_file():
+            links.append((label, os.path.relpath(path, folder)))
+    return links
 
 
 def _say(record: DecisionRecord, decision_path: Path, summary: Path) -> None:
