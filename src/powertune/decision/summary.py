@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from powertune.decision.figures import SizeFigures, describe_strategy
 from powertune.decision.records import DecisionRecord, Outcome
+from powertune.reports import formatting
 
 _OUTCOME = {
     Outcome.APPLIED: "applied",
@@ -90,12 +91,13 @@ def render_summary(record: DecisionRecord, links: Sequence[tuple[str, str]] = ()
     return "\n".join(lines) + "\n"
 
 
+# The same number formats as the run's own reports (powertune.reports.formatting).
 def _usd(x: float) -> str:
-    return f"${x:,.2f}" if abs(x) >= 1 else f"${x:.8f}".rstrip("0")
+    return formatting.money(x)
 
 
 def _ms(x: float) -> str:
-    return f"{x:,.1f} ms"
+    return f"{formatting.ms(x)} ms"
 
 
 def _or_dash(value: float | None, show: Callable[[float], str]) -> str:
