@@ -62,19 +62,29 @@ def open_gate(settings: GateSettings, title: str, body: str, *, clock: Clock) ->
     assignees and the body names the approvers instead.
     """
     approvers = Approvers.parse(settings.approvers)
-    client = settings.client(clock)
     full_body = body + _instructions(settings, approvers)
+    with settings.client(clock) as client:
+        return _create(client, settings.repo, title, full_body, approvers)
+
+
+def _create(
+    client: GitHubClient, repo: str, title: str, body: str, approvers: Approvers
+) -> IssueRef:
     try:
-        return client.create_issue(settings.repo, title, full_body, list(approvers.users), [LABEL])
+        return client.create_issue(repo, title, body, list(approvers.users), [LABEL])
     except AssigneesRefused:
         named = ", ".join(f"@{name}" for name in (*approvers.users, *approvers.teams))
         note = f"\n\n> GitHub refused to assign {', '.join(approvers.users)}; approvers: {named}.\n"
-        return client.create_issue(settings.repo, title, full_body + note, [], [LABEL])
+        return client.create_issue(repo, title, body + note, [], [LABEL])
 
 
 def wait_for_decision(settings: GateSettings, ref: IssueRef, *, clock: Clock) -> GateOutcome:
     """Poll the issue every `poll_interval_s` until the approvers decide or time runs out."""
-    client = settings.client(clock)
+    with settings.client(clock) as client:
+        return _poll(settings, client, ref, clock)
+
+
+def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Clock) -> GateOutcome:
     approvers = Approvers.parse(settings.approvers)
     membership: dict[str, bool] = {}
     comments: dict[int, Comment] = {}
@@ -123,12 +133,12 @@ def close_gate(
     If the issue cannot be reached any more, the outcome stands: the failure is returned
     (and logged) instead of raised.
     """
-    client = settings.client(clock)
     comment_url: str | None = None
     try:
-        comment_url = client.create_comment(ref, closing_text(outcome, message))
-        reason = "completed" if outcome.status is ApprovalStatus.APPROVED else "not_planned"
-        client.close_issue(ref, reason)
+        with settings.client(clock) as client:
+            comment_url = client.create_comment(ref, closing_text(outcome, message))
+            reason = "completed" if outcome.status is ApprovalStatus.APPROVED else "not_planned"
+            client.close_issue(ref, reason)
     except GitHubError as exc:
         _LOG.warning("could not close approval issue %s: %s", ref.html_url, exc)
         return CloseReport(closed=False, comment_url=comment_url, error=str(exc))

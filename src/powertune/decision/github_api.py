@@ -120,6 +120,18 @@ class GitHubClient:
             user_agent="powertune",
             timeout=30.0,
         )
+        # One HTTP connection pool for the client's life (githubkit opens one per call
+        # outside its context); closed by `close()` / the `with` block.
+        self._github.__enter__()  # type: ignore[no-untyped-call]  # githubkit leaves it untyped
+
+    def close(self) -> None:
+        self._github.__exit__(None, None, None)
+
+    def __enter__(self) -> GitHubClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def create_issue(
         self, repo: str, title: str, body: str, assignees: list[str], labels: list[str]

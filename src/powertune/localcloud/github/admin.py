@@ -7,7 +7,8 @@ Under ADMIN_PREFIX, JSON in and out:
   (known users can be assigned);
 - `POST /fault` `{"status", "headers", "body", "method", "path_contains", "count"}`;
 - `POST /issue-state` `{"repo", "issue", "deleted": bool, "locked": bool}`;
-- `GET /requests`: every request recorded (without tokens); `GET /issues?repo=o/r`.
+- `GET /requests`: every request recorded (without tokens); `GET /issues?repo=o/r`;
+- `POST /reset`: forget everything.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class GitHubAdmin:
             ("POST", "/issue-state"): self._issue_state,
             ("GET", "/requests"): self._requests,
             ("GET", "/issues"): self._issues,
+            ("POST", "/reset"): self._reset,
         }
         answer = routes.get((request.method, path))
         if answer is None:
@@ -48,15 +50,24 @@ class GitHubAdmin:
 
     def _comment(self, request: HttpRequest) -> HttpResponse:
         document = _body(request)
-        repo, number = str(document["repo"]), int(document["issue"])
+        number = int(document["issue"])
         login, body = str(document["login"]), str(document["body"])
         with self.store.lock:
+            repo = str(document.get("repo") or self._only_repo_with(number))
             stored = self.store.repo(repo).issues.get(number)
             if stored is None or stored.deleted:
-                return json_response(404, {"message": f"no issue {repo}#{number}"})
+                return json_response(404, {"message": f"no open issue {repo}#{number}"})
             comment = self.store.add_comment(stored, login, body)
             api = f"http://{request.header('Host') or '127.0.0.1'}/_powertune/github"
             return json_response(201, shapes.comment(api, repo, number, comment))
+
+    def _only_repo_with(self, number: int) -> str:
+        """The one repository holding issue `number` (when the caller names none)."""
+        holders = [name for name, repo in self.store.repos.items() if number in repo.issues]
+        if len(holders) != 1:
+            found = ", ".join(holders) or "no repository"
+            raise ValueError(f"issue #{number} is in {found}; name the repository")
+        return holders[0]
 
     def _team(self, request: HttpRequest) -> HttpResponse:
         document = _body(request)
@@ -97,6 +108,11 @@ class GitHubAdmin:
             stored.deleted = bool(document.get("deleted", stored.deleted))
             stored.locked = bool(document.get("locked", stored.locked))
             return json_response(200, {"deleted": stored.deleted, "locked": stored.locked})
+
+    def _reset(self, _request: HttpRequest) -> HttpResponse:
+        with self.store.lock:
+            self.store.reset()
+        return json_response(200, {"reset": True})
 
     def _requests(self, _request: HttpRequest) -> HttpResponse:
         with self.store.lock:

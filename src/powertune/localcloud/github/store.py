@@ -42,6 +42,10 @@ class GitHubStore:
     def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
         self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (tests share one stand-in and start each from nothing)."""
         self.repos: dict[str, Repository] = {}
         self.teams: dict[str, set[str]] = {}
         self.users: set[str] = {BOT_LOGIN.lower()}
