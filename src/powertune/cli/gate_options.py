@@ -76,7 +76,8 @@ def gate_settings(options: Mapping[str, Any], environ: Mapping[str, str]) -> Gat
             "pass --repo OWNER/REPO (GitHub Actions sets GITHUB_REPOSITORY)"
         )
     approvers = _approvers(options.get("approvers"))
-    min_approvals = int(options.get("min_approvals") or 1)
+    given = options.get("min_approvals")
+    min_approvals = 1 if given is None else int(given)
     if min_approvals < 1:
         raise ConfigError(f"--min-approvals {min_approvals} must be 1 or more")
     _check_enough(approvers, min_approvals)
