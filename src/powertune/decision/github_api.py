@@ -200,8 +200,12 @@ class GitHubClient:
                 "GET", url, headers=headers, response_model=list[IssueComment]
             )
         owner, name = _split(ref.repo)
+        # githubkit types `since` as a datetime but leaves it to httpx, which sends
+        # str(datetime) ("2026-12-01 19:47:16+00:00"): not the ISO 8601 GitHub documents
+        # (YYYY-MM-DDTHH:MM:SSZ). So we send the text.
+        since_text: Any = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if since else UNSET
         return self._github.rest.issues.list_comments(
-            owner, name, ref.number, since=since or UNSET, per_page=PER_PAGE, headers=headers
+            owner, name, ref.number, since=since_text, per_page=PER_PAGE, headers=headers
         )
 
     def create_comment(self, ref: IssueRef, body: str) -> str:

@@ -53,6 +53,8 @@ def parse_since(text: str | None) -> float | None:
     """`since` (ISO 8601) as epoch seconds; None when absent."""
     if not text:
         return None
+    if "T" not in text:  # GitHub wants YYYY-MM-DDTHH:MM:SSZ; Python would also take a space
+        raise BadQuery(f"since {text!r} is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SSZ)")
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError as exc:

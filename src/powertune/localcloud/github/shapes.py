@@ -106,7 +106,6 @@ def issue(api: str, repo: str, stored: StoredIssue) -> dict[str, object]:
         "html_url": f"{WEB_URL}/{repo}/issues/{stored.number}",
         "number": stored.number,
         "state": stored.state,
-        "state_reason": stored.state_reason,
         "title": stored.title,
         "body": stored.body,
         "user": simple_user(api, stored.login),
@@ -115,12 +114,14 @@ def issue(api: str, repo: str, stored: StoredIssue) -> dict[str, object]:
         "assignees": assignees,
         "milestone": None,
         "locked": stored.locked,
-        "active_lock_reason": "resolved" if stored.locked else None,
         "comments": len(stored.comments),
         "closed_at": timestamp(stored.closed_s) if stored.closed_s is not None else None,
         "created_at": timestamp(stored.created_s),
         "updated_at": timestamp(stored.updated_s),
         "author_association": "NONE",
+        # Optional fields are left out rather than null: the description's enums have no null.
+        **({"state_reason": stored.state_reason} if stored.state_reason else {}),
+        **({"active_lock_reason": "resolved"} if stored.locked else {}),
     }
 
 
