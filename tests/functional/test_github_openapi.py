@@ -73,7 +73,7 @@ def _exercise_every_endpoint(stand_in: StandIn) -> None:
     stand_in.comments(ref.number, "watcher", [f"+{n}" for n in range(105)])
     stand_in.comment(ref.number, "dave", "approve")
     stand_in.comment(ref.number, "alice", "approve")
-    clock.at(60, lambda: stand_in.comment(ref.number, "carol", "lgtm"))
+    clock.at(120, lambda: stand_in.comment(ref.number, "carol", "lgtm"))
     outcome = wait_for_decision(settings, ref, clock=clock)
     close_gate(settings, ref, outcome, "Applied 512 MB.", clock=clock)
     stand_in.issue_state(ref.number, deleted=True)

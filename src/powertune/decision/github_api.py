@@ -12,15 +12,13 @@ off too and send `If-None-Match` per page ourselves. Errors are GitHubError (exi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-import httpx
 from githubkit import GitHub
-from githubkit.auth.base import BaseAuthStrategy
 from githubkit.exception import GitHubException
 from githubkit.retry import RetryRateLimit, RetryServerError
 from githubkit.utils import UNSET
@@ -28,6 +26,7 @@ from githubkit_schemas.latest.models import IssueComment
 
 from powertune.clock import Clock
 from powertune.decision.approval_rules import Comment
+from powertune.decision.github_auth import BearerStrategy
 from powertune.decision.github_errors import (
     AssigneesRefused,
     GitHubRequestFailed,
@@ -61,35 +60,6 @@ class IssueInfo:
     locked: bool
 
 
-class _BearerAuth(httpx.Auth):
-    """`Authorization: Bearer <token>`, as GitHub documents and Actions' tokens expect.
-
-    githubkit's TokenAuthStrategy sends the older `token <token>` scheme, and is a
-    dataclass whose repr shows the token; this one shows nothing.
-    """
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(<token>)"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
-
-
-class _BearerStrategy(BaseAuthStrategy):
-    def __init__(self, token: str) -> None:
-        self._auth = _BearerAuth(token)
-
-    def __repr__(self) -> str:
-        return "_BearerStrategy(<token>)"
-
-    def get_auth_flow(self, github: Any) -> httpx.Auth:
-        return self._auth
-
-
 @dataclass
 class _Page:
     etag: str
@@ -105,6 +75,7 @@ class GitHubClient:
     token: str = field(repr=False)
     clock: Clock
     _pages: dict[str, _Page] = field(default_factory=dict, init=False, repr=False)
+    _issues: dict[str, tuple[str, IssueInfo]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -113,7 +84,7 @@ class GitHubClient:
                 "${{ secrets.GITHUB_TOKEN }}`, or a PAT/App token with read:org for teams)"
             )
         self._github = GitHub(
-            _BearerStrategy(self.token),
+            BearerStrategy(self.token),
             base_url=self.api_url,
             http_cache=False,
             auto_retry=False,
@@ -152,14 +123,22 @@ class GitHubClient:
         return IssueRef(repo, issue.number, issue.html_url)
 
     def get_issue(self, ref: IssueRef) -> IssueInfo:
+        """The issue's state, asked for with the last answer's ETag (a 304 reuses it)."""
         owner, name = _split(ref.repo)
+        key = f"{ref.repo}#{ref.number}"
+        cached = self._issues.get(key)
+        headers = {"If-None-Match": cached[0]} if cached else {}
         reply = self._call(
             f"GET /repos/{ref.repo}/issues/{ref.number}",
-            lambda: self._github.rest.issues.get(owner, name, ref.number),
+            lambda: self._github.rest.issues.get(owner, name, ref.number, headers=headers),
             ref=ref,
         )
+        if reply.status_code == 304 and cached is not None:
+            return cached[1]
         issue = reply.parsed_data
-        return IssueInfo(state=issue.state, locked=bool(issue.locked))
+        info = IssueInfo(state=issue.state, locked=bool(issue.locked))
+        self._issues[key] = (reply.headers.get("ETag", ""), info)
+        return info
 
     def list_comments(self, ref: IssueRef, since: datetime | None) -> list[Comment]:
         """Every comment updated at or after `since`, following `Link: rel="next"`.
