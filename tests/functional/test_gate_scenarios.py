@@ -5,6 +5,7 @@ rate limits, server errors, a deleted or locked issue), on a clock that never sl
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from gate_fixtures import REPO, ScriptedClock, StandIn, settings_for
 from gate_fixtures import github_server as github_server
@@ -157,6 +158,8 @@ def test_no_decision_times_out_and_the_issue_is_closed(stand_in: StandIn) -> Non
     (issue,) = stand_in.issues()
     assert issue["state"] == "closed"
     assert "timed out" in issue["comments"][-1]["body"]
+    assert "no decision within 5m" in issue["comments"][-1]["body"]
+    assert "within 5m the change is not applied" in issue["body"]
 
 
 def test_a_403_with_no_remaining_rate_limit_waits_for_the_reset(stand_in: StandIn) -> None:
@@ -235,6 +238,20 @@ def test_a_deleted_issue_is_an_error_not_a_denial(stand_in: StandIn) -> None:
     report = close_gate(settings, ref, outcome, "Nothing applied.", clock=clock)
     assert not report.closed
     assert report.error is not None and "410" in report.error
+
+
+def test_an_issue_closed_by_hand_is_an_error_not_a_denial(stand_in: StandIn) -> None:
+    settings, clock = settings_for(stand_in), ScriptedClock()
+    ref = opened(settings, clock)
+    reply = httpx.patch(
+        f"{stand_in.api_url}/repos/{REPO}/issues/{ref.number}",
+        json={"state": "closed"},
+        headers={"Authorization": "Bearer someone-else"},
+    )
+    assert reply.status_code == 200
+
+    with pytest.raises(GitHubError, match="closed before the approvers decided"):
+        decided(settings, clock, ref)
 
 
 def test_a_locked_issue_is_an_error(stand_in: StandIn) -> None:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from powertune.clock import Clock
+from powertune.clock import Clock, SystemClock
 from powertune.decision.approval_rules import (
     ApprovalStatus,
     Approvers,
@@ -42,8 +42,9 @@ class GateSettings:
     timeout_s: float
     poll_interval_s: float
 
-    def client(self, clock: Clock) -> GitHubClient:
-        return GitHubClient(self.api_url, self.token, clock)
+    def client(self, clock: Clock | None = None) -> GitHubClient:
+        """A client for these settings; `clock` paces its retries (default: real time)."""
+        return GitHubClient(self.api_url, self.token, clock or SystemClock())
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ class CloseReport:
     error: str | None
 
 
-def open_gate(settings: GateSettings, title: str, body: str, *, clock: Clock) -> IssueRef:
+def open_gate(
+    settings: GateSettings, title: str, body: str, *, clock: Clock | None = None
+) -> IssueRef:
     """Open the approval issue, assigned to the approvers who are users, labelled powertune.
 
     When GitHub refuses an assignee (422: not a collaborator), the issue is opened without
@@ -78,10 +81,12 @@ def _create(
         return client.create_issue(repo, title, body + note, [], [LABEL])
 
 
-def wait_for_decision(settings: GateSettings, ref: IssueRef, *, clock: Clock) -> GateOutcome:
+def wait_for_decision(
+    settings: GateSettings, ref: IssueRef, *, clock: Clock | None = None
+) -> GateOutcome:
     """Poll the issue every `poll_interval_s` until the approvers decide or time runs out."""
     with settings.client(clock) as client:
-        return _poll(settings, client, ref, clock)
+        return _poll(settings, client, ref, client.clock)
 
 
 def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Clock) -> GateOutcome:
@@ -92,6 +97,12 @@ def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Cl
     started = clock.monotonic()
     while True:
         info = client.get_issue(ref)
+        if info.state == "closed":
+            raise GitHubError(
+                f"issue #{ref.number} of {ref.repo} was closed before the approvers decided "
+                f"({ref.html_url}); closing is not a vote. Nothing was applied: run the gate "
+                "again, and answer with `approve` or `deny` in a comment."
+            )
         if info.locked:
             raise GitHubError(
                 f"issue #{ref.number} of {ref.repo} is locked ({ref.html_url}): approvers "
@@ -126,7 +137,12 @@ def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Cl
 
 
 def close_gate(
-    settings: GateSettings, ref: IssueRef, outcome: GateOutcome, message: str, *, clock: Clock
+    settings: GateSettings,
+    ref: IssueRef,
+    outcome: GateOutcome,
+    message: str,
+    *,
+    clock: Clock | None = None,
 ) -> CloseReport:
     """Comment what happened (`message`: who decided, the size applied) and close the issue.
 
@@ -156,7 +172,7 @@ def closing_text(outcome: GateOutcome, message: str) -> str:
         why = f": {vote.reason}" if vote.reason else " (no reason given)"
         lines.append(f"- denied by @{vote.login} ({vote.comment_url}){why}")
     if outcome.status is ApprovalStatus.TIMED_OUT:
-        lines.append(f"- no decision within {outcome.waited_s:.0f} s")
+        lines.append(f"- no decision within {_duration(outcome.waited_s)}")
     lines += ["", message]
     return "\n".join(lines)
 
@@ -184,5 +200,19 @@ def _instructions(settings: GateSettings, approvers: Approvers) -> str:
         f"\n\n---\nApprovers: {named}. Comment `approve` (or `lgtm`, `yes`, `/approve`) "
         f"to approve, `deny` (or `no`, `reject`, `/deny`) and a reason to deny; "
         f"{needed} approval{'s' if needed != 1 else ''} needed, one deny ends it.{excluded} "
-        f"Without a decision within {settings.timeout_s:.0f} s the change is not applied.\n"
+        f"Without a decision within {_duration(settings.timeout_s)} the change is not "
+        "applied.\n"
     )
+
+
+def _duration(seconds: float) -> str:
+    """`24h`, `1h30m`, `5m`, `45s`: as the options are written."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f"{hours}h" if hours else "",
+        f"{minutes}m" if minutes else "",
+        f"{secs}s" if secs else "",
+    ]
+    return "".join(parts) or "0s"

@@ -99,6 +99,13 @@ def request_error(
             f"deleted or cannot be seen any more ({ref.html_url}); the gate cannot decide.",
             status,
         )
+    if is_rate_limit(exc):
+        return GitHubRequestFailed(
+            f"{what} failed{tries}: {status} {message}; still rate-limited after waiting "
+            f"{rate_tries} times: run the gate again later, or give it a token of its own "
+            "(a GitHub App token has a higher limit)",
+            status,
+        )
     hint = {
         401: "the token was refused: check GITHUB_TOKEN",
         403: "the token may not do this: give it issues: write (and read:org for teams)",
