@@ -99,4 +99,5 @@ def test_the_token_is_not_in_errors_or_their_tracebacks(
     text = "".join(traceback.format_exception(error)) + repr(error) + caplog.text
     assert str(status) in str(error)
     assert TOKEN not in text
-    assert TOKEN not in repr(settings) and TOKEN not in repr(settings.client(clock))
+    with settings.client(clock) as client:
+        assert TOKEN not in repr(settings) and TOKEN not in repr(client)
