@@ -317,3 +317,13 @@ def test_a_new_poll_asks_only_since_the_last_comment(stand_in: StandIn) -> None:
     assert "since" not in queries[0]
     assert all("since=" in q for q in queries[1:])
     assert REPO  # the repository the helpers post to
+
+
+def test_the_default_clock_really_waits_and_times_out(stand_in: StandIn) -> None:
+    settings = settings_for(stand_in, timeout_s=0.3, poll_interval_s=0.1)
+    ref = open_gate(settings, "title", "body")
+
+    outcome = wait_for_decision(settings, ref)  # SystemClock: real, short sleeps
+
+    assert outcome.status is ApprovalStatus.TIMED_OUT
+    assert len(comment_gets(stand_in)) >= 2

@@ -10,8 +10,12 @@ from powertune.decision.approval_rules import (
     ApprovalStatus,
     Approvers,
     Comment,
+    GateOutcome,
     Keyword,
+    Vote,
+    outcome_json,
     parse_keyword,
+    refusal_message,
     tally,
 )
 
@@ -109,3 +113,30 @@ def test_approvers_split_users_and_teams() -> None:
     approvers = Approvers.parse(["alice", "@bob", "@acme/sre", "acme/dba", "alice", " "])
     assert approvers.users == ("alice", "bob")
     assert approvers.teams == ("acme/sre", "acme/dba")
+
+
+def _outcome(status: ApprovalStatus, approved: int = 0, denied: bool = False) -> GateOutcome:
+    votes = tuple(Vote(f"user{n}", True, "", f"https://x/c/{n}", T0) for n in range(approved))
+    deny = Vote("bob", False, "too risky", "https://x/c/9", T0) if denied else None
+    return GateOutcome(status, 7, "https://x/issues/7", votes, deny, 3600.0)
+
+
+def test_the_outcome_record_names_who_decided() -> None:
+    record = outcome_json(_outcome(ApprovalStatus.DENIED, approved=1, denied=True))
+    assert record["status"] == "denied"
+    assert record["denied_by"] == {
+        "login": "bob",
+        "approve": False,
+        "reason": "too risky",
+        "comment_url": "https://x/c/9",
+        "at": T0.isoformat(),
+    }
+    assert [v["login"] for v in record["approved_by"]] == ["user0"]  # type: ignore[attr-defined]
+
+
+def test_refusal_messages_say_who_or_how_long() -> None:
+    assert refusal_message(_outcome(ApprovalStatus.APPROVED, approved=1), 1) is None
+    denied = refusal_message(_outcome(ApprovalStatus.DENIED, denied=True), 1)
+    assert denied is not None and denied.startswith("denied by @bob: too risky")
+    timed_out = refusal_message(_outcome(ApprovalStatus.TIMED_OUT, approved=1), 2)
+    assert timed_out is not None and "(1 of 2 approvals)" in timed_out

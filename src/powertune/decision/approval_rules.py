@@ -68,6 +68,45 @@ class GateOutcome:
     waited_s: float
 
 
+def outcome_json(outcome: GateOutcome) -> dict[str, object]:
+    """The outcome as the decision file records it: status, issue, who decided and why."""
+
+    def vote(v: Vote) -> dict[str, object]:
+        return {
+            "login": v.login,
+            "approve": v.approve,
+            "reason": v.reason,
+            "comment_url": v.comment_url,
+            "at": v.at.isoformat(),
+        }
+
+    return {
+        "status": outcome.status.value,
+        "issue_number": outcome.issue_number,
+        "issue_url": outcome.issue_url,
+        "approved_by": [vote(v) for v in outcome.approved_by],
+        "denied_by": vote(outcome.denied_by) if outcome.denied_by is not None else None,
+        "waited_s": round(outcome.waited_s, 3),
+    }
+
+
+def refusal_message(outcome: GateOutcome, min_approvals: int) -> str | None:
+    """Why nothing is applied (denied, timed out), in one line; None when approved."""
+    if outcome.status is ApprovalStatus.APPROVED:
+        return None
+    if outcome.denied_by is not None:
+        why = f": {outcome.denied_by.reason}" if outcome.denied_by.reason else ""
+        return (
+            f"denied by @{outcome.denied_by.login}{why} ({outcome.denied_by.comment_url}); "
+            "nothing was applied"
+        )
+    return (
+        f"no decision on {outcome.issue_url} within {outcome.waited_s:.0f} s "
+        f"({len(outcome.approved_by)} of {min_approvals} approvals); nothing was applied. "
+        "Run the gate again, or pass a longer --approval-timeout"
+    )
+
+
 @dataclass(frozen=True)
 class Tally:
     """The votes so far: a decision (APPROVED or DENIED) or None while still waiting."""
