@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from powertune.clock import ManualClock
-from powertune.decision.approval import GateSettings
+from powertune.decision.approval import GateSettings, SecretToken
 from powertune.localcloud.github import ADMIN_PREFIX
 from powertune.localcloud.github.server import GitHubServer
 
@@ -131,7 +131,7 @@ def settings_for(
 ) -> GateSettings:
     return GateSettings(
         api_url=stand_in.api_url,
-        token=TOKEN,
+        token=SecretToken(TOKEN),
         repo=REPO,
         approvers=approvers,
         min_approvals=min_approvals,

@@ -101,3 +101,4 @@ def test_the_token_is_not_in_errors_or_their_tracebacks(
     assert TOKEN not in text
     with settings.client(clock) as client:
         assert TOKEN not in repr(settings) and TOKEN not in repr(client)
+    assert TOKEN not in json.dumps(dataclasses.asdict(settings), default=str)

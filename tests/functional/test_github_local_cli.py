@@ -13,7 +13,7 @@ import pytest
 from cli_runner import cli
 from gate_fixtures import TOKEN, ScriptedClock
 
-from powertune.decision.approval import GateSettings, open_gate, wait_for_decision
+from powertune.decision.approval import GateSettings, SecretToken, open_gate, wait_for_decision
 from powertune.decision.approval_rules import ApprovalStatus
 
 
@@ -36,7 +36,7 @@ def test_a_reviewer_approves_through_the_cli(
 
     repo = f"acme/cli-{secrets.token_hex(3)}"
     settings = GateSettings(
-        api_url=str(status["github_api_url"]), token=TOKEN, repo=repo,
+        api_url=str(status["github_api_url"]), token=SecretToken(TOKEN), repo=repo,
         approvers=("@acme/sre",), min_approvals=1, initiator=None,
         exclude_initiator=False, timeout_s=600, poll_interval_s=30,
     )  # fmt: skip

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import pickle
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -31,7 +35,11 @@ def test_settings_come_from_the_options_and_the_actions_environment() -> None:
     assert settings.approvers == ("alice", "@acme/sre")
     assert settings.initiator == "octocat"
     assert (settings.timeout_s, settings.poll_interval_s) == (86400.0, 30.0)
-    assert "ghs_unitTESTtoken" not in repr(settings) and "ghs_unitTESTtoken" not in str(settings)
+    assert settings.token.reveal() == "ghs_unitTESTtoken"
+    shown = [repr(settings), str(settings), json.dumps(dataclasses.asdict(settings), default=str)]
+    assert all("ghs_unitTESTtoken" not in text for text in shown)
+    with pytest.raises(TypeError, match="not serialised"):
+        pickle.dumps(settings)
 
 
 def test_repo_option_and_enterprise_api_url_win() -> None:

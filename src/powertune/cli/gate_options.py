@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from powertune.cli.durations import parse_duration
-from powertune.decision.approval import GateSettings
+from powertune.decision.approval import GateSettings, SecretToken
 from powertune.errors import ConfigError, GitHubError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,7 +97,7 @@ def gate_settings(options: Mapping[str, Any], environ: Mapping[str, str]) -> Gat
         )
     return GateSettings(
         api_url=api_url,
-        token=token,
+        token=SecretToken(token),
         repo=repo,
         approvers=approvers,
         min_approvals=min_approvals,

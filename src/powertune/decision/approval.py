@@ -28,12 +28,47 @@ LABEL = "powertune"
 _LOG = logging.getLogger(__name__)
 
 
+class SecretToken:
+    """The GitHub token, hidden from repr, str, `dataclasses.asdict` copies and pickling.
+
+    Only `reveal()` gives the value, and only the client's Authorization header uses it.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "SecretToken(<hidden>)"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretToken) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> SecretToken:
+        return self  # asdict() deep-copies fields: keep the hidden wrapper, not a dict
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("a SecretToken is not serialised: it would write the token out")
+
+
 @dataclass(frozen=True)
 class GateSettings:
     """Where the gate asks, whom, and for how long. The token is never shown."""
 
     api_url: str
-    token: str = field(repr=False)
+    token: SecretToken = field(repr=False)
     repo: str
     approvers: tuple[str, ...]  # `alice`, `@org/team`
     min_approvals: int
@@ -44,7 +79,7 @@ class GateSettings:
 
     def client(self, clock: Clock | None = None) -> GitHubClient:
         """A client for these settings; `clock` paces its retries (default: real time)."""
-        return GitHubClient(self.api_url, self.token, clock or SystemClock())
+        return GitHubClient(self.api_url, self.token.reveal(), clock or SystemClock())
 
 
 @dataclass(frozen=True)
