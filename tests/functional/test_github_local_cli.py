@@ -49,7 +49,7 @@ def test_a_reviewer_approves_through_the_cli(
     )
     assert code == 0, err
     assert json.loads(out)["members"] == ["carol"]
-    args = ["local", "github", "comment", str(ref.number), "--as", "carol", "--repo", repo,
+    args = ["local", "github", "comment", "latest", "--as", "carol", "--repo", repo,
             "approve: fine by me", *sd]  # fmt: skip
     code, out, err = cli(args, capsys, monkeypatch)
     assert code == 0, err
@@ -71,4 +71,7 @@ def test_commenting_on_a_missing_issue_is_one_clear_error(
             "--repo", "acme/none", "--state-dir", str(state_dir)]  # fmt: skip
     code, _out, err = cli(args, capsys, monkeypatch)
     assert code == 1
-    assert "no open issue acme/none#987654" in err
+    assert "no issue acme/none#987654" in err
+    code, _out, err = cli(["local", "github", "comment", "first", "--as", "a", "x",
+                           "--state-dir", str(state_dir)], capsys, monkeypatch)  # fmt: skip
+    assert code == 2 and "'first' is not an issue number" in err

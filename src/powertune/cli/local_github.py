@@ -1,6 +1,7 @@
 """`powertune local github ...`: act on the local cloud's GitHub stand-in by hand.
 
-`comment ISSUE --as alice "approve"` posts a comment as that user (a reviewer's vote);
+`comment ISSUE --as alice "approve"` posts a comment as that user (a reviewer's vote;
+ISSUE may be `latest`, the newest open issue);
 `team ORG/TEAM --add carol` adds members to a team the gate may name in --approvers.
 Both talk to the stand-in's control endpoints of the running local cloud.
 """
@@ -32,7 +33,7 @@ def github() -> None:
 
 
 @github.command("comment")
-@click.argument("issue", type=int)
+@click.argument("issue")
 @click.argument("body")
 @click.option("--as", "login", required=True, help="The GitHub login the comment is from.")
 @click.option(
@@ -42,9 +43,16 @@ def github() -> None:
     help="The issue's repository (default: the only one with that issue).",
 )
 @_state_dir_option  # fmt: skip
-def comment(issue: int, body: str, login: str, repo: str | None, state_dir: Path | None) -> None:
-    """Comment BODY on ISSUE as --as LOGIN (e.g. "approve" or "deny: too risky")."""
-    document = {"issue": issue, "login": login, "body": body, "repo": repo}
+def comment(issue: str, body: str, login: str, repo: str | None, state_dir: Path | None) -> None:
+    """Comment BODY on ISSUE as --as LOGIN (e.g. "approve" or "deny: too risky").
+
+    ISSUE is a number, or `latest` for the newest open issue (a demo's reviewer).
+    """
+    if issue != "latest" and not issue.isdigit():
+        raise click.BadParameter(
+            f"{issue!r} is not an issue number or `latest`", param_hint="ISSUE"
+        )
+    document: dict[str, object] = {"issue": issue, "login": login, "body": body, "repo": repo}
     answer = _post(state_dir, "/comment", document)
     click.echo(json.dumps({"id": answer["id"], "html_url": answer["html_url"]}))
 

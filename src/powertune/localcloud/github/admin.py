@@ -2,7 +2,8 @@
 inject faults, read what the stand-in was sent.
 
 Under ADMIN_PREFIX, JSON in and out:
-- `POST /comment` `{"repo", "issue", "login", "body"}`: a comment by that user;
+- `POST /comment` `{"repo", "issue", "login", "body"}`: a comment by that user (`issue`
+  may be `latest`: the newest open issue);
 - `POST /team` `{"team": "org/team", "add": [logins]}`; `POST /users` `{"logins": [...]}`
   (known users can be assigned);
 - `POST /fault` `{"status", "headers", "body", "method", "path_contains", "count"}`;
@@ -19,6 +20,7 @@ from typing import Any
 
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse, json_response
 from powertune.localcloud.github import ADMIN_PREFIX, shapes
+from powertune.localcloud.github.shapes import StoredIssue
 from powertune.localcloud.github.store import Fault, GitHubStore
 
 
@@ -50,24 +52,38 @@ class GitHubAdmin:
 
     def _comment(self, request: HttpRequest) -> HttpResponse:
         document = _body(request)
-        number = int(document["issue"])
         login, body = str(document["login"]), str(document["body"])
         with self.store.lock:
-            repo = str(document.get("repo") or self._only_repo_with(number))
-            stored = self.store.repo(repo).issues.get(number)
-            if stored is None or stored.deleted:
-                return json_response(404, {"message": f"no open issue {repo}#{number}"})
+            found = self._find_issue(document.get("repo"), str(document["issue"]))
+            if isinstance(found, HttpResponse):
+                return found
+            repo, stored = found
             comment = self.store.add_comment(stored, login, body)
             api = f"http://{request.header('Host') or '127.0.0.1'}/_powertune/github"
-            return json_response(201, shapes.comment(api, repo, number, comment))
+            return json_response(201, shapes.comment(api, repo, stored.number, comment))
 
-    def _only_repo_with(self, number: int) -> str:
-        """The one repository holding issue `number` (when the caller names none)."""
-        holders = [name for name, repo in self.store.repos.items() if number in repo.issues]
-        if len(holders) != 1:
-            found = ", ".join(holders) or "no repository"
-            raise ValueError(f"issue #{number} is in {found}; name the repository")
-        return holders[0]
+    def _find_issue(self, repo: object, issue: str) -> tuple[str, StoredIssue] | HttpResponse:
+        """`repo`'s issue number `issue`, or with `latest` the newest open one.
+
+        Without a repository: the one repository holding that issue.
+        """
+        chosen = [
+            (name, stored)
+            for name, repository in self.store.repos.items()
+            if not repo or name == str(repo).lower()
+            for stored in repository.issues.values()
+            if not stored.deleted
+            and (issue == str(stored.number) or (issue == "latest" and stored.state == "open"))
+        ]
+        where = f"{repo}#{issue}" if repo else f"#{issue}"
+        if not chosen:
+            return json_response(404, {"message": f"no issue {where} (open, for latest)"})
+        if issue == "latest":
+            return max(chosen, key=lambda pair: (pair[1].created_s, pair[1].number))
+        if len(chosen) > 1:
+            names = ", ".join(name for name, _ in chosen)
+            return json_response(400, {"message": f"issue {where} is in {names}: pass --repo"})
+        return chosen[0]
 
     def _team(self, request: HttpRequest) -> HttpResponse:
         document = _body(request)
