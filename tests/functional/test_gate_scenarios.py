@@ -254,6 +254,17 @@ def test_an_issue_closed_by_hand_is_an_error_not_a_denial(stand_in: StandIn) -> 
         decided(settings, clock, ref)
 
 
+def test_an_approval_counts_even_if_the_reviewer_then_locks_the_issue(
+    stand_in: StandIn,
+) -> None:
+    settings, clock = settings_for(stand_in), ScriptedClock()
+    ref = opened(settings, clock)
+    stand_in.comment(ref.number, "alice", "approve")
+    stand_in.issue_state(ref.number, locked=True)
+
+    assert decided(settings, clock, ref).status is ApprovalStatus.APPROVED
+
+
 def test_a_locked_issue_is_an_error(stand_in: StandIn) -> None:
     settings, clock = settings_for(stand_in), ScriptedClock()
     ref = opened(settings, clock)

@@ -20,7 +20,7 @@ from powertune.decision.approval_rules import (
     GateOutcome,
     tally,
 )
-from powertune.decision.github_api import GitHubClient, IssueRef
+from powertune.decision.github_api import GitHubClient, IssueInfo, IssueRef
 from powertune.decision.github_errors import AssigneesRefused
 from powertune.errors import GitHubError
 
@@ -131,18 +131,7 @@ def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Cl
     since: datetime | None = None
     started = clock.monotonic()
     while True:
-        info = client.get_issue(ref)
-        if info.state == "closed":
-            raise GitHubError(
-                f"issue #{ref.number} of {ref.repo} was closed before the approvers decided "
-                f"({ref.html_url}); closing is not a vote. Nothing was applied: run the gate "
-                "again, and answer with `approve` or `deny` in a comment."
-            )
-        if info.locked:
-            raise GitHubError(
-                f"issue #{ref.number} of {ref.repo} is locked ({ref.html_url}): approvers "
-                "cannot comment on it. Unlock it and run the gate again."
-            )
+        info = client.get_issue(ref)  # 404/410: deleted, an error
         for comment in client.list_comments(ref, since):
             comments[comment.comment_id] = comment  # an edited comment: its latest text
             since = comment.updated_at if since is None else max(since, comment.updated_at)
@@ -157,6 +146,8 @@ def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Cl
             initiator=settings.initiator,
             exclude_initiator=settings.exclude_initiator,
         )
+        if result.status is None:
+            _check_still_open(info, ref)  # a vote already cast counts even so
         waited_s = clock.monotonic() - started
         if result.status is not None or waited_s >= settings.timeout_s:
             status = result.status or ApprovalStatus.TIMED_OUT
@@ -169,6 +160,21 @@ def _poll(settings: GateSettings, client: GitHubClient, ref: IssueRef, clock: Cl
                 waited_s=waited_s,
             )
         clock.sleep(min(settings.poll_interval_s, settings.timeout_s - waited_s))
+
+
+def _check_still_open(info: IssueInfo, ref: IssueRef) -> None:
+    """A closed or locked issue can bring no more votes: an error, never a denial."""
+    if info.state == "closed":
+        raise GitHubError(
+            f"issue #{ref.number} of {ref.repo} was closed before the approvers decided "
+            f"({ref.html_url}); closing is not a vote. Nothing was applied: run the gate "
+            "again, and answer with `approve` or `deny` in a comment."
+        )
+    if info.locked:
+        raise GitHubError(
+            f"issue #{ref.number} of {ref.repo} is locked ({ref.html_url}): approvers "
+            "cannot comment on it. Unlock it and run the gate again."
+        )
 
 
 def close_gate(
