@@ -4,7 +4,10 @@
 #   2. deploy the reference items API with its Terraform
 #   3. seed items and run the Postman/Newman smoke tests against the deployed API
 #   4. tune the export route's function with `powertune tune --local`
-#   5. tear everything down, whatever happened
+#   5. decide in auto mode: apply the recommended size and write it back to
+#      infra/terraform/memory.auto.tfvars.json (`git diff` shows the change)
+#   6. check that `powertune local plan` of the checkout's Terraform shows no drift
+#   7. tear everything down, whatever happened
 # Reports land in reports/history/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +30,8 @@ import json, sys
 s = json.load(sys.stdin)
 print("   %s  cpu_control=%s  python %s" % (s["endpoint_url"], s["cpu_control"], s["python_version"]))'
 
-echo "== deploying the items API (Terraform)"
-outputs=$($BIN/powertune local deploy --state-dir "$STATE")
+echo "== deploying the items API (Terraform) at 1024 MB, so that there is something to change"
+outputs=$($BIN/powertune local deploy --state-dir "$STATE" --var memory_size=1024)
 function_name=$(echo "$outputs" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["function_name"])')
 invoke_url=$(echo "$outputs" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["invoke_url"])')
 table_name=$(echo "$outputs" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["table_name"])')
@@ -46,4 +49,30 @@ $BIN/powertune tune "$function_name" --local --local-state-dir "$STATE" \
   --payload-http 'GET /items/export' --http-resource /items/export \
   --memory 128,256,512,1024,1769,3008 --invocations 10 --seed 1 \
   --output reports/history
+result=$(ls -t reports/history/tuning-*.json | head -1)
+
+echo "== deciding (auto mode): apply and write back to infra/terraform"
+decision=$($BIN/powertune decide "$result" --mode auto --local --local-state-dir "$STATE" \
+  --terraform-dir infra/terraform --output reports/history)
+
+echo "== drift check: powertune local plan (no --var override)"
+$BIN/powertune local plan --state-dir "$STATE"
+
+echo "$decision" | $BIN/python -c '
+import json, sys
+d = json.load(sys.stdin)
+b, a = d["before"] or {}, d["after"] or {}
+per_m = ""
+if b.get("cost_per_million_usd") and a.get("cost_per_million_usd"):
+    per_m = "%+.4f USD per million invocations" % (b["cost_per_million_usd"] - a["cost_per_million_usd"])
+print("== summary")
+print("   %s: %d MB -> %d MB (%s) %s" % (d["function_name"], d["current_memory_mb"],
+      d["recommended_memory_mb"], d["outcome"], ("saving " + per_m) if per_m else ""))
+print("   why: %s" % d["reasons"][-1])
+print("   result:   %s" % d["result_file"])
+print("   apply:    %s" % (d["apply_file"] or "(no apply)"))
+if d["terraform"]:
+    print("   terraform: %s = %d in %s" % (d["terraform"]["variable"], d["terraform"]["value"], d["terraform"]["path"]))'
+ls -t reports/history/decision-*.json reports/history/memory-summary-*.md | head -2 | sed 's/^/   /'
+git --no-pager diff --stat -- infra/terraform/memory.auto.tfvars.json 2>/dev/null || true
 echo "== done: see reports/history/"

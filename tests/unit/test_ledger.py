@@ -17,7 +17,7 @@ from powertune.tuning.ledger import (
     version_published,
 )
 from powertune.tuning.models import Architecture
-from powertune.tuning.ports import FunctionConfig
+from powertune.tuning.ports import AliasTarget, FunctionConfig
 from powertune.tuning.undo import Problem, ProblemKind, undo
 
 X86 = Architecture.X86_64
@@ -163,7 +163,11 @@ def test_a_moved_alias_needs_a_backend_that_can_move_it() -> None:
 
 
 class AliasMovingBackend(FakeBackend):
-    """The fake plus UpdateAlias (which the next issues' `apply` needs)."""
+    """The fake plus GetAlias and UpdateAlias (what `apply --alias` and its undo need)."""
+
+    def get_alias(self, function_name: str, alias: str) -> AliasTarget | None:
+        version = self._get(function_name).aliases.get(alias)
+        return None if version is None else AliasTarget(version, "r2")
 
     def update_alias(
         self, function_name: str, alias: str, version: str, *, revision_id: str | None

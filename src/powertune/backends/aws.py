@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 
+from powertune.backends.aws_aliases import AliasOperations
 from powertune.backends.aws_wire import (
     config_from_wire,
     is_retryable,
@@ -41,8 +42,8 @@ _NOT_FOUND = "ResourceNotFoundException"
 __all__ = ["AwsBackend", "is_retryable"]  # is_retryable (aws_wire) is re-exported for callers
 
 
-class AwsBackend:
-    """Backend over a boto3 Lambda client."""
+class AwsBackend(AliasOperations):
+    """Backend over a boto3 Lambda client (alias calls in `aws_aliases`)."""
 
     def __init__(
         self,
@@ -220,24 +221,6 @@ class AwsBackend:
         version = str(data["Version"])
         settled = self._wait_until_settled(function_name, version)
         return settled
-
-    def create_alias(self, function_name: str, alias: str, version: str) -> None:
-        self._must(
-            "CreateAlias",
-            lambda: self._client.create_alias(
-                FunctionName=function_name,
-                Name=alias,
-                FunctionVersion=version,
-                Description="temporary alias of a powertune run",
-            ),
-        )
-
-    def delete_alias(self, function_name: str, alias: str) -> None:
-        self._call(
-            "DeleteAlias",
-            lambda: self._client.delete_alias(FunctionName=function_name, Name=alias),
-            missing_ok=True,
-        )
 
     def delete_version(self, function_name: str, version: str) -> None:
         self._call(

@@ -9,6 +9,7 @@ from its state folder, apply or destroy, and print the stack outputs as JSON.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from powertune.localcloud.state import read_live_state
 from powertune.reference.deploy import LocalTarget
 from powertune.reference.deploy import deploy as deploy_stack
 from powertune.reference.deploy import destroy as destroy_stack
+from powertune.reference.deploy import plan as plan_stack
 from powertune.reference.folders import resolve_folders
 
 _state_dir = click.option(
@@ -85,3 +87,31 @@ def destroy(state_dir: Path | None) -> None:
     target = _target(state_dir)
     destroy_stack(target)
     click.echo(f"destroyed the stack on {target.endpoint_url}", err=True)
+
+
+@click.command("plan")
+@click.option(
+    "--terraform-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="The stack's Terraform folder, as it is now (default: the repository's infra/terraform).",
+)
+@click.option(
+    "--var", "var_pairs", multiple=True, help="Terraform variable KEY=VALUE (repeatable)."
+)
+@_state_dir
+def plan(terraform_dir: Path | None, var_pairs: tuple[str, ...], state_dir: Path | None) -> None:
+    """Drift check: `terraform plan -detailed-exitcode` of the deployed stack.
+
+    Exits as Terraform does: 0 no changes, 2 changes (the plan is printed), 1 error.
+    The deploy's own --var overrides are not reused: the plan checks the folder's
+    files (memory.auto.tfvars.json included) and the --var given here.
+    """
+    variables = parse_vars(var_pairs)
+    folders = resolve_folders(Path.cwd(), None, terraform_dir)
+    code, text = plan_stack(_target(state_dir), folders.terraform_dir, variables)
+    if code == 2:
+        click.echo(text)
+        click.echo("drift: the plan above would change the deployed stack", err=True)
+        sys.exit(2)
+    click.echo("no changes: the deployed stack matches the Terraform files", err=True)

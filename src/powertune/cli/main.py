@@ -8,7 +8,9 @@ import click
 
 from powertune import __version__
 from powertune.cli.analyze import analyze
+from powertune.cli.apply import apply, rollback
 from powertune.cli.cleanup import cleanup
+from powertune.cli.decide import decide
 from powertune.cli.local import local
 from powertune.cli.tune import tune
 from powertune.errors import PowertuneError
@@ -23,6 +25,9 @@ def cli() -> None:
 cli.add_command(tune)
 cli.add_command(analyze)
 cli.add_command(cleanup)
+cli.add_command(decide)
+cli.add_command(apply)
+cli.add_command(rollback)
 cli.add_command(local)
 
 

@@ -41,6 +41,7 @@ SERVICES = (
 _COPIED_SUFFIXES = (".tf", ".tfvars", ".tfvars.json", ".hcl")
 _GENERATED = ("backend_override.tf", "provider_override.tf")
 _DEPLOY_RECORD = "powertune-deploy.json"
+_LOCK_FILE = ".terraform.lock.hcl"
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ def prepare_workdir(terraform_dir: Path, target: LocalTarget) -> Path:
     workdir = target.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     # Drop files from an earlier copy that the source no longer has; keep state and .terraform.
+    # (.terraform.lock.hcl stays: `init` wrote it there and plan/destroy need it.)
     for old in workdir.iterdir():
-        if old.is_file() and old.name.endswith(_COPIED_SUFFIXES):
+        if old.is_file() and old.name.endswith(_COPIED_SUFFIXES) and old.name != _LOCK_FILE:
             old.unlink()
     for src in sorted(terraform_dir.iterdir()):
         if src.is_file() and src.name.endswith(_COPIED_SUFFIXES) and src.name not in _GENERATED:
@@ -140,22 +142,33 @@ def deploy(
     workdir = prepare_workdir(terraform_dir, target)
     lambda_zip = package_app(workdir / "items-api.zip", app_dir=app_dir)
     variables = local_variables(target, lambda_zip, user_vars or {})
-    (workdir / _DEPLOY_RECORD).write_text(json.dumps({"variables": variables}, indent=2))
+    # The local-only variables are kept apart so `local plan` can check the user's own
+    # variables (memory.auto.tfvars.json) instead of this deploy's overrides.
+    local_only = local_variables(target, lambda_zip, {})
+    record = {"variables": variables, "local_variables": local_only}
+    (workdir / _DEPLOY_RECORD).write_text(json.dumps(record, indent=2))
     tf = Terraform.in_directory(workdir)
     tf.init()
     tf.apply(variables)
     return local_outputs(tf.outputs(), target.endpoint_url)
 
 
-def recorded_variables(target: LocalTarget) -> dict[str, str]:
-    """The variables of the last deploy to this local cloud (destroy and plan reuse them)."""
+def recorded_variables(target: LocalTarget, *, local_only: bool = False) -> dict[str, str]:
+    """The variables of the last deploy to this local cloud (destroy and plan reuse them).
+
+    `local_only`: just what the local cloud needs (the zip's path, the region),
+    without the `--var` overrides the deploy was given.
+    """
     record = target.workdir / _DEPLOY_RECORD
     if not record.is_file():
         raise ConfigError(
             f"nothing is deployed from {target.state_dir} (no {record.name}); run "
             "'powertune local deploy' first"
         )
-    variables: dict[str, str] = json.loads(record.read_text())["variables"]
+    doc = json.loads(record.read_text())
+    variables: dict[str, str] = (
+        doc.get("local_variables", doc["variables"]) if local_only else doc["variables"]
+    )
     return variables
 
 
@@ -163,6 +176,19 @@ def plan_has_changes(target: LocalTarget) -> tuple[bool, str]:
     """Whether a fresh plan of the deployed stack would change anything (drift check)."""
     tf = Terraform.in_directory(target.workdir)
     return tf.plan_has_changes(recorded_variables(target))
+
+
+def plan(target: LocalTarget, terraform_dir: Path, user_vars: Mapping[str, str]) -> tuple[int, str]:
+    """`terraform plan -detailed-exitcode` of the deployed stack with `terraform_dir`'s files as
+    they are now (a written-back memory.auto.tfvars.json included) and `user_vars`.
+
+    Returns Terraform's code (0 no changes, 2 changes) and the plan text; an error raises.
+    """
+    variables = {**recorded_variables(target, local_only=True), **user_vars}
+    prepare_workdir(terraform_dir, target)
+    tf = Terraform.in_directory(target.workdir)
+    changes, text = tf.plan_has_changes(variables)
+    return (2 if changes else 0), text
 
 
 def destroy(target: LocalTarget) -> None:

@@ -150,9 +150,21 @@ class LedgerSink(Protocol):
     def save(self, ledger: RunLedger) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AliasTarget:
+    """Where an alias points: its version and the alias's own RevisionId."""
+
+    version: str
+    revision_id: str
+
+
 @runtime_checkable
 class AliasUpdater(Protocol):
-    """A backend that can move an alias (needed to undo an ALIAS_MOVED entry)."""
+    """A backend that can read and move an alias (apply --alias; undo of ALIAS_MOVED)."""
+
+    def get_alias(self, function_name: str, alias: str) -> AliasTarget | None:
+        """Where `alias` points; None when there is no such alias."""
+        ...
 
     def update_alias(
         self, function_name: str, alias: str, version: str, *, revision_id: str | None
