@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
+import subprocess
+import sys
 
 import click
 import pytest
@@ -97,3 +99,13 @@ def test_the_decorator_adds_exactly_the_six_options() -> None:
     flags = {p.opts[0] for p in command.params}
     assert flags == {"--repo", "--approvers", "--min-approvals", "--exclude-initiator",
                      "--approval-timeout", "--poll-interval"}  # fmt: skip
+
+
+def test_the_options_do_not_load_githubkit_until_a_gate_runs() -> None:
+    """githubkit takes about a second to import: `decide --mode auto` must not pay for it."""
+    code = (
+        "import sys, powertune.cli.gate_options, powertune.decision.approval; "
+        "print('githubkit' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

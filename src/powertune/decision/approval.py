@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from powertune.clock import Clock, SystemClock
 from powertune.decision.approval_rules import (
@@ -20,9 +21,12 @@ from powertune.decision.approval_rules import (
     GateOutcome,
     tally,
 )
-from powertune.decision.github_api import GitHubClient, IssueInfo, IssueRef
-from powertune.decision.github_errors import AssigneesRefused
 from powertune.errors import GitHubError
+
+if TYPE_CHECKING:
+    # githubkit takes about a second to import: only a gate that runs loads it, so that
+    # importing the CLI (`decide --mode auto`, `--help`) does not pay for it.
+    from powertune.decision.github_api import GitHubClient, IssueInfo, IssueRef
 
 LABEL = "powertune"
 _LOG = logging.getLogger(__name__)
@@ -79,6 +83,8 @@ class GateSettings:
 
     def client(self, clock: Clock | None = None) -> GitHubClient:
         """A client for these settings; `clock` paces its retries (default: real time)."""
+        from powertune.decision.github_api import GitHubClient
+
         return GitHubClient(self.api_url, self.token.reveal(), clock or SystemClock())
 
 
@@ -108,6 +114,8 @@ def open_gate(
 def _create(
     client: GitHubClient, repo: str, title: str, body: str, approvers: Approvers
 ) -> IssueRef:
+    from powertune.decision.github_errors import AssigneesRefused
+
     try:
         return client.create_issue(repo, title, body, list(approvers.users), [LABEL])
     except AssigneesRefused:
