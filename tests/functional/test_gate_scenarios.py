@@ -262,7 +262,13 @@ def test_an_approval_counts_even_if_the_reviewer_then_locks_the_issue(
     stand_in.comment(ref.number, "alice", "approve")
     stand_in.issue_state(ref.number, locked=True)
 
-    assert decided(settings, clock, ref).status is ApprovalStatus.APPROVED
+    outcome = decided(settings, clock, ref)
+    assert outcome.status is ApprovalStatus.APPROVED
+    report = close_gate(settings, ref, outcome, "Applied 512 MB.", clock=clock)
+    assert report.closed and report.comment_url is None  # locked: no comment, but closed
+    assert report.error is not None and "locked" in report.error
+    (issue,) = stand_in.issues()
+    assert issue["state"] == "closed"
 
 
 def test_a_locked_issue_is_an_error(stand_in: StandIn) -> None:

@@ -196,18 +196,25 @@ def close_gate(
     """Comment what happened (`message`: who decided, the size applied) and close the issue.
 
     If the issue cannot be reached any more, the outcome stands: the failure is returned
-    (and logged) instead of raised.
+    (and logged) instead of raised. A comment refused (a locked issue) still closes it.
     """
     comment_url: str | None = None
-    try:
-        with settings.client(clock) as client:
+    errors: list[str] = []
+    reason = "completed" if outcome.status is ApprovalStatus.APPROVED else "not_planned"
+    with settings.client(clock) as client:
+        try:
             comment_url = client.create_comment(ref, closing_text(outcome, message))
-            reason = "completed" if outcome.status is ApprovalStatus.APPROVED else "not_planned"
+        except GitHubError as exc:
+            errors.append(str(exc))  # e.g. locked: closing may still work
+        try:
             client.close_issue(ref, reason)
-    except GitHubError as exc:
-        _LOG.warning("could not close approval issue %s: %s", ref.html_url, exc)
-        return CloseReport(closed=False, comment_url=comment_url, error=str(exc))
-    return CloseReport(closed=True, comment_url=comment_url, error=None)
+            closed = True
+        except GitHubError as exc:
+            errors.append(str(exc))
+            closed = False
+    if errors:
+        _LOG.warning("could not close approval issue %s: %s", ref.html_url, "; ".join(errors))
+    return CloseReport(closed=closed, comment_url=comment_url, error="; ".join(errors) or None)
 
 
 def closing_text(outcome: GateOutcome, message: str) -> str:
