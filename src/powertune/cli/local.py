@@ -202,7 +202,9 @@ def status(state_dir: Path | None, as_json: bool) -> None:
 # own module, at the bottom of this file: local.add_command(...)
 
 from powertune.cli.local_deploy import deploy, destroy, plan  # noqa: E402
+from powertune.cli.local_github import github  # noqa: E402
 
 local.add_command(deploy)
 local.add_command(destroy)
 local.add_command(plan)
+local.add_command(github)

@@ -55,6 +55,7 @@ class InstanceState:
     moto_pid: int
     cgroup_root: str | None
     started_at: str
+    github_api_url: str = ""  # the GitHub stand-in (GITHUB_API_URL); "" in older state files
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)

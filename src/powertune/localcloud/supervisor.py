@@ -30,6 +30,7 @@ from powertune.localcloud.frontdoor.forward import MotoForwarder
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse
 from powertune.localcloud.frontdoor.routing import signed_service
 from powertune.localcloud.frontdoor.server import HttpFrontDoor
+from powertune.localcloud.github.server import GitHubStandIn, api_url
 from powertune.localcloud.lambda_plane.code_store import CodeStore
 from powertune.localcloud.lambda_plane.control import LambdaControlPlane
 from powertune.localcloud.lambda_plane.functions import FunctionDirectory, moto_client
@@ -151,6 +152,7 @@ class LocalCloud:
                 else None
             ),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            github_api_url=api_url(self.endpoint_url),
         )
 
     def _assemble(self, realism: RealismSettings) -> None:
@@ -204,6 +206,7 @@ class LocalCloud:
                 api_gateway=self._apigw.handle,
                 code_store=code_store,
                 status=self.status,
+                github=GitHubStandIn(),
             )
         )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse, json_response
 from powertune.localcloud.frontdoor.routing import CODE_PREFIX, OWN_PREFIX, Plane, Route, route
+from powertune.localcloud.github.server import GitHubStandIn
 from powertune.localcloud.lambda_plane.code_store import CodeStore
 from powertune.localcloud.lambda_plane.control import LambdaControlPlane
 from powertune.localcloud.lambda_plane.invoke import InvokeService
@@ -29,6 +30,7 @@ class Dispatcher:
     api_gateway: ApiGatewayHandler
     code_store: CodeStore
     status: Callable[[], Mapping[str, object]]
+    github: GitHubStandIn | None = None  # the GitHub REST stand-in, under /_powertune/github
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         target = route(request)
@@ -44,6 +46,8 @@ class Dispatcher:
 
     def _own(self, request: HttpRequest) -> HttpResponse:
         path = request.path
+        if self.github is not None and self.github.serves(path):
+            return self.github.handle(request)
         if request.method in ("GET", "HEAD") and path.startswith(CODE_PREFIX):
             key = path.removeprefix(CODE_PREFIX).removesuffix(".zip")
             zip_path = self.code_store.zip_path(key)
