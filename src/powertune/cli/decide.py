@@ -21,12 +21,14 @@ from typing import Any
 import click
 
 from powertune.cli.apply_flow import DEFAULT_HISTORY, WriteBack, actor, run_apply, writeback_options
+from powertune.cli.decide_manual import issue_body, run_manual_gate
+from powertune.cli.gate_options import gate_keys, gate_options, gate_settings
 from powertune.cli.target_options import lambda_backend, target_options
 from powertune.decision.apply import ApplyPlan
 from powertune.decision.policy import DEFAULT_MONTHLY_INVOCATIONS, PolicyOptions, decide_change
 from powertune.decision.records import DecisionRecord, Outcome, decision_to_json
 from powertune.decision.summary import render_summary
-from powertune.errors import ConfigError
+from powertune.errors import ApprovalRefused, ConfigError
 from powertune.reports.naming import ReportFormat, report_paths
 from powertune.results.model import TuningResult
 from powertune.storage.history import new_path, write_json, write_text
@@ -71,9 +73,12 @@ def parse_min_savings(text: str) -> float:
     help="Folder for decision-<ts>.json, memory-summary-<ts>.md, apply-<ts>.json.",
 )
 @click.option("--dry-run", is_flag=True, help="Decide and print; change and write nothing.")
+@gate_options
 def decide(**options: Any) -> None:
     """Decide whether to move the function in RESULT.json to its recommended size, and act."""
+    gate_values = {key: options.pop(key) for key in gate_keys()}
     o = DecideOptions(**options)
+    gate = gate_settings(gate_values, os.environ) if o.mode == "manual" else None
     policy = PolicyOptions(parse_min_savings(o.min_savings), o.monthly_invocations, o.force)
     writeback = WriteBack.checked(o.terraform_dir, o.tfvar)
     result = read_result(o.result_file)
@@ -81,11 +86,6 @@ def decide(**options: Any) -> None:
         raise ConfigError(
             f"{o.result_file} holds no recommendation (every size failed, or it was never "
             "analysed); run `powertune analyze` on it or tune again"
-        )
-    if o.mode == "manual":
-        raise ConfigError(
-            "--mode manual needs the approval gate, which this version does not have yet; "
-            "use --mode auto, or apply after review with `powertune apply`"
         )
     backend, region = lambda_backend(
         result.function_arn,
@@ -105,14 +105,22 @@ def decide(**options: Any) -> None:
         click.echo(render_summary(record), err=True)
         return
     decision_path = new_path(o.output, "decision", now, ".json")
-    if decision.change:
+    links = report_links(o.result_file, result, o.output)
+    refused = None
+    if decision.change and gate is None:
         record = _apply(record, backend, region, o, writeback, decision_path)
+    elif decision.change and gate is not None:
+        body = issue_body(record, result, o.result_file, links)
+        record, refused = run_manual_gate(
+            gate, record, body, lambda r: _apply(r, backend, region, o, writeback, decision_path)
+        )
     write_json(decision_path, decision_to_json(record))
     summary_path = new_path(o.output, "memory-summary", now, ".md")
-    links = report_links(o.result_file, result, summary_path.parent)
     summary = write_text(summary_path, render_summary(record, links))
     click.echo(json.dumps(decision_to_json(record), indent=2))
     _say(record, decision_path, summary)
+    if refused is not None:
+        raise ApprovalRefused(refused)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ class Outcome(StrEnum):
     DRY_RUN = "dry-run"
     DENIED = "denied"
     TIMED_OUT = "timed-out"
+    #: only in the approval issue's body, while the gate waits (never in a decision file)
+    PENDING = "pending"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ _OUTCOME = {
     Outcome.DRY_RUN: "dry run: nothing was changed",
     Outcome.DENIED: "denied",
     Outcome.TIMED_OUT: "timed out waiting for approval: nothing was changed",
+    Outcome.PENDING: "waiting for approval: reply `approve` or `deny` (with a reason)",
 }
 
 
