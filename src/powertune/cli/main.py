@@ -9,6 +9,7 @@ import click
 from powertune import __version__
 from powertune.cli.analyze import analyze
 from powertune.cli.cleanup import cleanup
+from powertune.cli.loadtest import loadtest
 from powertune.cli.local import local
 from powertune.cli.tune import tune
 from powertune.errors import PowertuneError
@@ -24,6 +25,7 @@ cli.add_command(tune)
 cli.add_command(analyze)
 cli.add_command(cleanup)
 cli.add_command(local)
+cli.add_command(loadtest)
 
 
 def main() -> None:
