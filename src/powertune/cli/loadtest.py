@@ -239,6 +239,9 @@ def _finish(
     outcomes = check_thresholds(thresholds, {s.memory_mb: s.summary for s in result.sizes})
     path = write_result(result, o.output, outcomes, list(written.files))
     for size in result.sizes:
+        # The recorder's JSON lines are now in the run's CSV: keep one copy of the raw data.
+        (o.output / f"loadtest-{setup.run_id}-{size.memory_mb}MB.jsonl").unlink(missing_ok=True)
+    for size in result.sizes:
         s = size.summary
         cost = "n/a" if size.cost is None else f"{size.cost.lambda_total_usd:.4f} USD"
         _say(

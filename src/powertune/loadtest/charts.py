@@ -45,6 +45,18 @@ def _styled(ax: Axes, ylabel: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def _legend_above(ax: Axes, columns: int) -> None:
+    # Above the plot, never over the lines (cold starts put the peaks top left).
+    ax.legend(
+        fontsize=8,
+        ncol=columns,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        frameon=False,
+        borderaxespad=0.2,
+    )
+
+
 def response_time_chart(points: Sequence[TimelinePoint]) -> bytes:
     """avg, p90, p95 and p99 response time per bucket."""
     fig, ax = plt.subplots(figsize=_SIZE_IN)
@@ -54,7 +66,7 @@ def response_time_chart(points: Sequence[TimelinePoint]) -> bytes:
         ax.plot(t, values, label=key, color=COLOURS[key], linewidth=1.4, marker=".", markersize=3)
     _styled(ax, "response time (ms)")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, ncol=4, loc="upper left", frameon=False)
+    _legend_above(ax, 4)
     return _png(fig)
 
 
@@ -69,7 +81,7 @@ def throughput_chart(points: Sequence[TimelinePoint], bucket_s: float) -> bytes:
         t, failed, width=bucket_s * 0.85, align="edge", bottom=ok, color="#c44e52", label="failed"
     )
     _styled(ax, "requests / s")
-    ax.legend(fontsize=8, ncol=2, loc="upper left", frameon=False)
+    _legend_above(ax, 2)
     return _png(fig)
 
 
@@ -90,7 +102,7 @@ def p95_overlay_chart(
         )
     _styled(ax, "p95 response time (ms)")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, ncol=2, loc="upper left", frameon=False)
+    _legend_above(ax, 2)
     return _png(fig)
 
 

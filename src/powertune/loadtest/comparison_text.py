@@ -22,6 +22,10 @@ def _value(value: float, unit: str) -> str:
     return f"{value:,.2f}" if unit in ("%", "req/s") else f"{value:,.1f}"
 
 
+def _ms(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.1f} ms"
+
+
 def _unit(m: MetricDelta) -> str:
     return {"ms": " ms", "%": " %", "req/s": " req/s", "USD": " USD"}[m.unit]
 

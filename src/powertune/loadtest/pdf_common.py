@@ -28,6 +28,7 @@ from reportlab.lib.units import mm as _mm  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
     Image,
+    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -87,8 +88,14 @@ def table(
     header: bool = True,
     align_right_from: int = 1,
 ) -> Table:
-    """A striped text table; the first row is the header when `header`."""
-    t = Table([list(r) for r in rows], colWidths=widths, repeatRows=1 if header else 0)
+    """A striped text table across the page; the first row is the header when `header`."""
+    if widths is None:
+        # The first column holds names (endpoints, metrics): give it twice the room.
+        unit = CONTENT_WIDTH / (len(rows[0]) + 1)
+        widths = [2 * unit] + [unit] * (len(rows[0]) - 1)
+    t = Table(
+        [list(r) for r in rows], colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT"
+    )
     style = [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("LEADING", (0, 0), (-1, -1), 10),
@@ -124,6 +131,28 @@ def chart(png: bytes, width: float = CONTENT_WIDTH) -> Image:
     ratio = image.imageHeight / image.imageWidth
     image.drawWidth, image.drawHeight = width, width * ratio
     return image
+
+
+def section(title: str, *flowables: Flowable) -> list[Flowable]:
+    """A heading kept on the same page as the first thing under it (no orphan headings)."""
+    first, *rest = flowables
+    return [KeepTogether([Paragraph(escape(title), HEADING), first]), *rest]
+
+
+def shade_verdicts(t: Table, rows: Sequence[Sequence[str]], column: int) -> None:
+    """Colour the verdict cells: green better, red worse, grey no change."""
+    shades = {"better": "#2e7d32", "worse": "#c62828", "no change": "#607d8b"}
+    for i, row in enumerate(rows[1:], start=1):
+        colour = shades.get(row[column])
+        if colour:
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("TEXTCOLOR", (column, i), (column, i), colors.HexColor(colour)),
+                        ("FONTNAME", (column, i), (column, i), "Helvetica-Bold"),
+                    ]
+                )
+            )
 
 
 def paragraph(text: str, style: ParagraphStyle = BODY) -> Paragraph:

@@ -18,7 +18,6 @@ from powertune.loadtest.cost import CostPerMillion
 from powertune.loadtest.model import LoadTestSetup
 from powertune.loadtest.pdf_common import (
     BODY,
-    HEADING,
     SMALL,
     SUBTITLE,
     TITLE,
@@ -28,6 +27,8 @@ from powertune.loadtest.pdf_common import (
     key_values,
     mm,
     paragraph,
+    section,
+    shade_verdicts,
     table,
 )
 from powertune.loadtest.statistics import bucket_for, span_s, timeline
@@ -71,31 +72,29 @@ def write_comparison_pdf(
         (c.b.label, [s.response_time_ms for s in c.b.samples]),
     ]
     title = f"{c.a.label} vs {c.b.label}"
-    widths = [24 * mm, 24 * mm, 24 * mm, 24 * mm, 17 * mm, 40 * mm, 21 * mm]
+    widths = [26 * mm, 23 * mm, 23 * mm, 23 * mm, 15 * mm, 39 * mm, 25 * mm]
+    rows = metric_rows(c)
+    side_by_side = table(rows, widths)
+    shade_verdicts(side_by_side, rows, len(rows[0]) - 1)
     story: list[Any] = [
         paragraph(f"Load-test comparison: {escape(title)}", TITLE),
         paragraph(
             f"{escape(setup.function_name)}, run {setup.run_id}, {setup.created_at}", SUBTITLE
         ),
-        paragraph("Setup", HEADING),
-        key_values(_setup_pairs(setup, c)),
-        paragraph("Verdict", HEADING),
-        paragraph(escape(headline(c)), BODY),
-        paragraph("Side by side", HEADING),
-        table(metric_rows(c), widths),
-        paragraph(escape(method_note(c)), SMALL),
-        paragraph("Cost per million requests", HEADING),
-        table(cost_rows((c.a.label, c.b.label), costs)),
-        paragraph(
-            "API Gateway's request price does not depend on the memory size; it is "
-            "shown apart so that it does not dilute the Lambda difference.",
-            SMALL,
+        *section("Setup", key_values(_setup_pairs(setup, c))),
+        *section("Verdict", paragraph(escape(headline(c)), BODY)),
+        *section("Side by side", side_by_side, paragraph(escape(method_note(c)), SMALL)),
+        *section(
+            "Cost per million requests",
+            table(cost_rows((c.a.label, c.b.label), costs)),
+            paragraph(
+                "API Gateway's request price does not depend on the memory size; it is "
+                "shown apart so that it does not dilute the Lambda difference.",
+                SMALL,
+            ),
         ),
-        paragraph("p95 per endpoint", HEADING),
-        table(endpoint_rows(c)),
-        paragraph("p95 response time over time", HEADING),
-        chart(charts.p95_overlay_chart(sides)),
-        paragraph("Distribution of response times", HEADING),
-        chart(charts.distribution_chart(times)),
+        *section("p95 per endpoint", table(endpoint_rows(c))),
+        *section("p95 response time over time", chart(charts.p95_overlay_chart(sides))),
+        *section("Distribution of response times", chart(charts.distribution_chart(times))),
     ]
     build(path, title, story)

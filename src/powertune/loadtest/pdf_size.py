@@ -15,7 +15,6 @@ from powertune.loadtest import charts
 from powertune.loadtest.model import LoadTestSetup, SizeResult
 from powertune.loadtest.pdf_common import (
     CONTENT_WIDTH,
-    HEADING,
     SMALL,
     SUBTITLE,
     TITLE,
@@ -27,6 +26,7 @@ from powertune.loadtest.pdf_common import (
     ms,
     paragraph,
     pct,
+    section,
     table,
     usd,
 )
@@ -107,7 +107,7 @@ def cost_story(size: SizeResult) -> list[Any]:
         f"{size.summary.requests:,} requests. API Gateway does not depend on the memory size; "
         "its price is the first-tier REST API price of the region, when known."
     )
-    return [table(rows, [110 * mm, CONTENT_WIDTH - 110 * mm]), paragraph(note, SMALL)]
+    return [table(rows, [120 * mm, CONTENT_WIDTH - 120 * mm]), paragraph(note, SMALL)]
 
 
 def endpoint_rows(size: SizeResult) -> list[list[str]]:
@@ -164,22 +164,17 @@ def write_size_pdf(path: Path, setup: LoadTestSetup, size: SizeResult) -> None:
     story: list[Any] = [
         paragraph(f"Load test: {escape(title)}", TITLE),
         paragraph(f"powertune loadtest, run {setup.run_id}, {setup.created_at}", SUBTITLE),
-        paragraph("Setup", HEADING),
-        key_values(setup_pairs(setup, size.memory_mb)),
-        paragraph("Summary", HEADING),
-        table(summary_rows(size), align_right_from=0),
-        paragraph("Cost per million requests", HEADING),
-        *cost_story(size),
-        paragraph("Response time over time", HEADING),
-        chart(charts.response_time_chart(points)),
-        paragraph(f"Per {bucket:g} s of the run, over every request started in it.", SMALL),
-        paragraph("Throughput over time", HEADING),
-        chart(charts.throughput_chart(points, bucket)),
-        paragraph("Per endpoint", HEADING),
-        table(endpoint_rows(size)),
-        paragraph("Slowest requests", HEADING),
-        table(slowest_rows(size), align_right_from=2),
-        paragraph("Errors", HEADING),
-        *errors_story(size),
+        *section("Setup", key_values(setup_pairs(setup, size.memory_mb))),
+        *section("Summary", table(summary_rows(size), align_right_from=0)),
+        *section("Cost per million requests", *cost_story(size)),
+        *section(
+            "Response time over time",
+            chart(charts.response_time_chart(points)),
+            paragraph(f"Per {bucket:g} s of the run, over every request started in it.", SMALL),
+        ),
+        *section("Throughput over time", chart(charts.throughput_chart(points, bucket))),
+        *section("Per endpoint", table(endpoint_rows(size))),
+        *section("Slowest requests", table(slowest_rows(size), align_right_from=2)),
+        *section("Errors", *errors_story(size)),
     ]
     build(path, title, story)
