@@ -22,6 +22,8 @@ from powertune.tuning.ports import Backend, FunctionConfig, LedgerSink
 from powertune.tuning.undo import Problem, undo
 
 Say = Callable[[str], None]
+#: runs one load: (spec, samples file, log file, clock) -> LoadRun (Locust, or a test's stand-in)
+RunLoad = Callable[[LoadSpec, Path, Path, Clock], LoadRun]
 #: REPORT lines are timestamped when the invocation ends; allow for clock skew and the
 #: last requests' invocations finishing after Locust's own end.
 _WINDOW_SLACK_MS = 2_000
@@ -78,6 +80,7 @@ class LoadTest:
     say: Say
     #: how long to wait for late REPORT lines after each size
     logs_wait_s: float = 30.0
+    run_load: RunLoad = run_locust
 
     def run(self) -> LoadTestRun:
         """Every size in turn; the function is restored after, whatever happens."""
@@ -91,6 +94,8 @@ class LoadTest:
                 sizes.append(self._load(memory_mb))
         finally:
             problems = undo(ledger, self.backend, report=self.say)
+        for problem in problems:
+            self.say(f"{problem.message}; {problem.fix}")
         outstanding = [p for p in problems if p.outstanding]
         if outstanding:
             raise RestoreFailed("; ".join(f"{p.message} (fix: {p.fix})" for p in outstanding))
@@ -120,7 +125,7 @@ class LoadTest:
             f"against {self.plan.url} ..."
         )
         stem = self.workdir / f"loadtest-{self.plan.run_id}-{memory_mb}MB"
-        load = run_locust(
+        load = self.run_load(
             self.plan.spec(),
             stem.with_suffix(".jsonl"),
             stem.with_name(stem.name + "-locust.log"),
