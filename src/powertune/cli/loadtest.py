@@ -91,8 +91,16 @@ def resolve_scenario(value: str | None) -> tuple[Path, str]:
 
 
 @click.command("loadtest")
-@click.option("--memory", "memory", required=True, help="Sizes in MB, e.g. 512,1024.")
-@click.option("--users", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--memory", "memory", required=True, help="Sizes in MB, the first is the reference: 512,1024."
+)
+@click.option(
+    "--users",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Virtual users (Locust users, each with think time).",
+)
 @click.option(
     "--spawn-rate",
     type=click.FloatRange(min=0, min_open=True),
