@@ -1,10 +1,13 @@
 """Mixed scenario for the items API: list, create, get, update, delete and export.
 
-Proportions follow a read-heavy CRUD service (reads ~60%, writes ~30%, one
-heavier report-like call ~10%); each user waits 0.5-2 s between requests (think
+Proportions follow a read-heavy CRUD service (reads 60%, writes 30%, one
+heavier report-like call 10%); each user waits 0.5-2 s between requests (think
 time), as a person or a client polling would. Ids a user deletes are ones it
-created, so the table stays small and deletes succeed. Requests are named by
-route (`GET /items/{id}`), so statistics group by endpoint, not by URL.
+created. Creates and deletes are equally frequent and each user deletes what
+is left of its items when it stops (`DELETE /items/{id} (clean-up)`), so the
+table, and with it the export's work, is the same for every memory size of a
+run instead of growing from one size to the next. Requests are named by route
+(`GET /items/{id}`), so statistics group by endpoint, not by URL.
 """
 
 from __future__ import annotations
@@ -47,7 +50,12 @@ class ItemsApiUser(HttpUser):
             return
         self.client.get(f"/items/{random.choice(self.mine)}", name="GET /items/{id}")
 
-    @task(15)
+    def on_stop(self) -> None:
+        for item_id in self.mine:
+            self.client.delete(f"/items/{item_id}", name="DELETE /items/{id} (clean-up)")
+        self.mine.clear()
+
+    @task(10)
     def create_item(self) -> None:
         self._create()
 
@@ -63,7 +71,7 @@ class ItemsApiUser(HttpUser):
             name="PUT /items/{id}",
         )
 
-    @task(5)
+    @task(10)
     def delete_item(self) -> None:
         if len(self.mine) < 2:
             self._create()
