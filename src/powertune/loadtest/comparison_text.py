@@ -81,13 +81,18 @@ def headline(c: Comparison) -> str:
 
 
 def method_note(c: Comparison) -> str:
-    mw = "n/a" if c.mann_whitney_p is None else f"{c.mann_whitney_p:.3g}"
+    p = c.mann_whitney_p
+    if p is None:
+        mw = "not computed (a side has no samples)"
+    elif p < 0.05:
+        mw = f"p = {p:.3g}, the two distributions differ (p < 0.05)"
+    else:
+        mw = f"p = {p:.3g}, no evidence that the two distributions differ (p >= 0.05)"
     return (
         f'Changes below {c.no_change_pct:g}% are called "no change". Above it, a change is '
         "better or worse when the 95% bootstrap interval of B - A (2,000 resamples of each "
         "side's raw samples) excludes zero, inconclusive otherwise; throughput is one number "
-        "per run and gets the difference only. Mann-Whitney U on all response times: "
-        f"p = {mw} (below 0.05: the two distributions differ)."
+        f"per run and gets the difference only. Mann-Whitney U on all response times: {mw}."
     )
 
 
