@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -194,3 +195,25 @@ def test_bad_threshold_syntax_exits_2_before_any_change(stack: Stack, tmp_path: 
     assert proc.returncode == 2
     assert "p50|p90|p95|p99|avg<N ms" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_during_the_load_stops_it_and_restores(stack: Stack, tmp_path: Path) -> None:
+    command = [
+        *POWERTUNE, "loadtest", "--memory", "768", "--users", "2", "--duration", "60s",
+        "--local", "--local-state-dir", str(stack.state_dir), "--output", str(tmp_path),
+    ]  # fmt: skip
+    env = {**os.environ, "POWERTUNE_STATE_DIR": str(tmp_path / "journals")}
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env) as child:
+        assert child.stderr is not None
+        seen = []
+        for line in child.stderr:
+            seen.append(line)
+            if "768 MB: 2 users" in line:  # the load has started at the changed size
+                break
+        assert _memory_now(stack) == 768, "".join(seen)
+        child.send_signal(signal.SIGTERM)
+        rest = child.stderr.read()
+        assert child.wait(timeout=60) == 130, rest
+    assert f"restored {stack.function_name} to {stack.memory_mb} MB" in rest
+    assert _memory_now(stack) == stack.memory_mb
+    assert list((tmp_path / "journals").glob("journals/*.json")) == []
