@@ -227,7 +227,7 @@ def _run(plan: LoadTestPlan, target: Target, output: Path, logs_wait_s: float) -
         with sigterm_as_interrupt():
             return test.run()
     except KeyboardInterrupt:
-        _say(f"interrupted: {plan.function_name} was restored to its memory size")
+        _say(f"interrupted: the load stopped; {plan.function_name}'s restore is reported above")
         sys.exit(130)
 
 

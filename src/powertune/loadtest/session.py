@@ -93,9 +93,10 @@ class LoadTest:
                 current = self._set_memory(ledger, current, memory_mb)
                 sizes.append(self._load(memory_mb))
         finally:
+            # Also on a failure or Ctrl-C: each line says what was restored or left alone.
             problems = undo(ledger, self.backend, report=self.say)
-        for problem in problems:
-            self.say(f"{problem.message}; {problem.fix}")
+            for problem in problems:
+                self.say(f"{problem.message}; {problem.fix}")
         outstanding = [p for p in problems if p.outstanding]
         if outstanding:
             raise RestoreFailed("; ".join(f"{p.message} (fix: {p.fix})" for p in outstanding))
