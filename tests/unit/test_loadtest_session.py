@@ -43,10 +43,11 @@ class ScriptedLoad:
 
 def _run(
     tmp_path: Path, fail_at: int | None = None, error: BaseException | None = None
-) -> tuple[FakeBackend, ScriptedLoad, LoadTest]:
+) -> tuple[FakeBackend, ScriptedLoad, LoadTest, list[str]]:
     backend = FakeBackend()
     backend.add_function(FUNCTION, memory_mb=256)
     load = ScriptedLoad(backend, fail_at, error or LoadGeneratorFailed("boom"))
+    said: list[str] = []
     plan = LoadTestPlan(
         FUNCTION, "http://127.0.0.1:1", (512, 1024), 2, 1.0, 5.0, Path("s.py"), "r1"
     )
@@ -57,15 +58,15 @@ def _run(
         FileJournal(tmp_path, FUNCTION, "loadtest-r1"),
         ManualClock(),
         tmp_path,
-        lambda _line: None,
+        said.append,
         logs_wait_s=0.0,
         run_load=load,
     )
-    return backend, load, test
+    return backend, load, test, said
 
 
 def test_each_size_is_set_then_the_original_comes_back(tmp_path: Path) -> None:
-    backend, load, test = _run(tmp_path)
+    backend, load, test, _ = _run(tmp_path)
     run = test.run()
     assert load.memory_seen == [512, 1024]
     assert load.journals_seen == [1, 1]  # journaled while the function was changed
@@ -76,16 +77,17 @@ def test_each_size_is_set_then_the_original_comes_back(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("error", [LoadGeneratorFailed("locust died"), KeyboardInterrupt()])
 def test_a_failure_or_ctrl_c_midway_still_restores(tmp_path: Path, error: BaseException) -> None:
-    backend, load, test = _run(tmp_path, fail_at=1024, error=error)
+    backend, load, test, said = _run(tmp_path, fail_at=1024, error=error)
     with pytest.raises(type(error)):
         test.run()
+    assert f"restored {FUNCTION} to 256 MB" in said
     assert load.memory_seen == [512, 1024]
     assert backend.get_configuration(FUNCTION).memory_mb == 256
     assert list(tmp_path.glob("journals/*.json")) == []
 
 
 def test_someone_elses_deploy_midway_is_left_alone_and_reported(tmp_path: Path) -> None:
-    backend, load, test = _run(tmp_path)
+    backend, load, test, _ = _run(tmp_path)
     original_call = load.__call__
 
     def deploy_then_load(spec: LoadSpec, samples: Path, log: Path, clock: Clock) -> LoadRun:
