@@ -59,6 +59,19 @@ EXAMPLES: dict[tuple[str, str], str] = {
     ("cleanup", "function"): "my-function",
     ("cleanup", "region"): "eu-west-1",
     ("cleanup", "endpoint_url"): "http://127.0.0.1:4566",
+    ("loadtest", "memory"): "512,1024 --local",
+    ("loadtest", "scenario"): "export",
+    ("loadtest", "thresholds"): "'p95<300ms' --threshold 'errors<1%'",
+    ("loadtest", "baseline"): "reports/loadtest-20260101T000000Z.json",
+    (
+        "loadtest",
+        "function_name",
+    ): "items-api --url https://abc123.execute-api.eu-west-1.amazonaws.com/v1",
+    (
+        "loadtest",
+        "url",
+    ): "https://abc123.execute-api.eu-west-1.amazonaws.com/v1 --function items-api",
+    ("loadtest", "output"): "reports",
 }
 
 #: options used instead of the command's (optional) arguments: their example has none

@@ -11,6 +11,7 @@ from powertune.cli.analyze import analyze
 from powertune.cli.apply import apply, rollback
 from powertune.cli.cleanup import cleanup
 from powertune.cli.decide import decide
+from powertune.cli.loadtest import loadtest
 from powertune.cli.local import local
 from powertune.cli.report import report
 from powertune.cli.tune import tune
@@ -31,6 +32,7 @@ cli.add_command(apply)
 cli.add_command(rollback)
 cli.add_command(local)
 cli.add_command(report)
+cli.add_command(loadtest)
 
 
 def main() -> None:
