@@ -13,7 +13,9 @@ Beyond the `uses:` stand-ins, two things differ from GitHub, on purpose:
   API is not part of the local cloud) and logs its calls;
 - the deploy job's `invoke_url` output (API Gateway's host name, which does not
   resolve here) is rewritten to the local cloud's data plane, as
-  `powertune local deploy` does.
+  `powertune local deploy` does;
+- the reports bucket's TLS-only policy is removed after the deploy job: the local
+  cloud speaks plain HTTP, and the policy (rightly) refuses that.
 """
 
 from __future__ import annotations
@@ -245,17 +247,33 @@ class WorkflowRun:
         return next(r for r in self.runner.records if (r.job_id, r.index) == (job_id, index))
 
 
-def _local_invoke_url(endpoint_url: str) -> Any:
-    def rewrite(job_id: str, outputs: dict[str, str]) -> None:
+def _s3(endpoint_url: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def _after_deploy(endpoint_url: str) -> Any:
+    """The two local-cloud differences applied after the deploy job (module docstring)."""
+
+    def adjust(job_id: str, outputs: dict[str, str]) -> None:
+        if job_id != "deploy":
+            return
         match = re.fullmatch(
             r"https://(\w+)\.execute-api\.[\w-]+\.amazonaws\.com/(\w+)/?",
             outputs.get("invoke_url", ""),
         )
-        if job_id == "deploy" and match:
+        if match:
             api, stage = match.groups()
             outputs["invoke_url"] = f"{endpoint_url}/restapis/{api}/{stage}/_user_request_"
+        if outputs.get("bucket"):
+            _s3(endpoint_url).delete_bucket_policy(Bucket=outputs["bucket"])
 
-    return rewrite
+    return adjust
 
 
 @pytest.fixture(scope="module")
@@ -265,13 +283,7 @@ def workflow_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowR
     workdir = tmp_path_factory.mktemp("tune-workflow")
     cloud = LocalCloud.start(port=0, state_dir=workdir / "cloud")
     try:
-        boto3.client(
-            "s3",
-            endpoint_url=cloud.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        ).create_bucket(Bucket=STATE_BUCKET)
+        _s3(cloud.endpoint_url).create_bucket(Bucket=STATE_BUCKET)
         source = _snapshot(workdir / "source")
         env = base_environment([_gh_stub(workdir / "stubs")])
         env.update(
@@ -309,7 +321,7 @@ def workflow_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowR
             "secrets": {},
         }
         settings = RunSettings(source, workdir, contexts, env, SKIPPED_STEPS)
-        runner = Runner(WORKFLOW, settings, LOCAL_ACTIONS, _local_invoke_url(cloud.endpoint_url))
+        runner = Runner(WORKFLOW, settings, LOCAL_ACTIONS, _after_deploy(cloud.endpoint_url))
         runner.run()
         yield WorkflowRun(runner, workdir, cloud.endpoint_url)
     finally:
@@ -391,13 +403,7 @@ def test_deploy_applied_the_stack_with_remote_state(workflow_run: WorkflowRun) -
     assert outputs["function_name"] == "powertune-items-api"
     assert outputs["invoke_url"].startswith(workflow_run.endpoint_url)
     assert outputs["mode"] == "auto"
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=workflow_run.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    s3 = _s3(workflow_run.endpoint_url)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])]
     assert "powertune/items-api/terraform.tfstate" in keys
     log = (workflow_run.workdir / "gh.log").read_text()
@@ -433,3 +439,17 @@ def test_no_output_carries_the_token(workflow_run: WorkflowRun) -> None:
     for path in (workflow_run.workdir / "artifacts").rglob("*"):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_reports_reach_the_bucket_and_the_run_summary(workflow_run: WorkflowRun) -> None:
+    bucket = workflow_run.runner.jobs["deploy"].outputs["bucket"]
+    s3 = _s3(workflow_run.endpoint_url)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    result = workflow_run.runner.jobs["tune"].outputs["result"]
+    assert f"history/{result}" in keys
+    assert any(re.fullmatch(r"history/newman-\w+\.json", key) for key in keys)
+    summary = workflow_run.runner.jobs["reports"].summary
+    assert f"s3://{bucket}/history/" in summary
+    for markdown in (workflow_run.workdir / "artifacts" / "powertune-reports").glob("*.md"):
+        if markdown.name.startswith(("power-tuner-", "memory-summary-")):
+            assert markdown.read_text().strip() in summary, markdown.name
