@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD := build
 TF_CLI_CONFIG := $(BUILD)/terraformrc
+# make demo MODE=manual: the change waits for approval on the local GitHub stand-in
+MODE ?= auto
 
 .PHONY: help venv lint lint-workflows typecheck test test-fast demo clean terraform-config node-deps \
 	bench-analyze bench-decision bench-fidelity bench-overhead bench-apigw bench-items \
@@ -66,7 +68,7 @@ test-fast: venv
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 demo: venv terraform-config node-deps
-	POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) scripts/demo.sh
+	POWERTUNE_DEMO_MODE=$(MODE) POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) scripts/demo.sh
 
 bench-analyze: venv
 	$(BIN)/python benchmarks/analyze_speed/run.py

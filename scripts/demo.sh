@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+MODE=${POWERTUNE_DEMO_MODE:-auto}  # make demo MODE=manual
+case "$MODE" in auto|manual) ;; *) echo "error: MODE=$MODE; use MODE=auto or MODE=manual" >&2; exit 2 ;; esac
 STATE=${POWERTUNE_DEMO_STATE:-build/demo-local}
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1  # local cloud only
 mkdir -p reports/history
@@ -51,9 +53,32 @@ $BIN/powertune tune "$function_name" --local --local-state-dir "$STATE" \
   --output reports/history
 result=$(ls -t reports/history/tuning-*.json | head -1)
 
-echo "== deciding (auto mode): apply and write back to infra/terraform"
-decision=$($BIN/powertune decide "$result" --mode auto --local --local-state-dir "$STATE" \
-  --terraform-dir infra/terraform --output reports/history)
+if [ "$MODE" = manual ]; then
+  # The local cloud's GitHub stand-in takes the approval issue; the token is a placeholder
+  # it accepts (any non-empty Bearer token), not a secret.
+  GITHUB_API_URL=$($BIN/powertune local status --json --state-dir "$STATE" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["github_api_url"])')
+  export GITHUB_API_URL GITHUB_TOKEN=local-demo-token GITHUB_REPOSITORY=powertune/demo GITHUB_ACTOR=demo-runner
+  echo "== deciding (manual mode): approval issue on the GitHub stand-in; alice approves in a few seconds"
+  (
+    sleep 3
+    for _ in $(seq 60); do
+      if $BIN/powertune local github comment latest --as alice --repo "$GITHUB_REPOSITORY" \
+          --state-dir "$STATE" "Approved: the numbers look right" >/dev/null 2>&1; then
+        echo "   alice commented: Approved: the numbers look right"; exit 0
+      fi
+      sleep 1
+    done
+  ) &
+  reviewer=$!
+  decision=$($BIN/powertune decide "$result" --mode manual --approvers alice --poll-interval 1s \
+    --approval-timeout 2m --local --local-state-dir "$STATE" \
+    --terraform-dir infra/terraform --output reports/history)
+  wait "$reviewer" || true
+else
+  echo "== deciding (auto mode): apply and write back to infra/terraform"
+  decision=$($BIN/powertune decide "$result" --mode auto --local --local-state-dir "$STATE" \
+    --terraform-dir infra/terraform --output reports/history)
+fi
 
 echo "== drift check: powertune local plan (no --var override)"
 $BIN/powertune local plan --state-dir "$STATE"
@@ -69,12 +94,24 @@ print("== summary")
 print("   %s: %d MB -> %d MB (%s) %s" % (d["function_name"], d["current_memory_mb"],
       d["recommended_memory_mb"], d["outcome"], ("saving " + per_m) if per_m else ""))
 print("   why: %s" % d["reasons"][-1])
+print("   decided: %s" % d["decided_by"])
 print("   result:   %s" % d["result_file"])
 print("   apply:    %s" % (d["apply_file"] or "(no apply)"))
 if d["terraform"]:
     print("   terraform: %s = %d in %s" % (d["terraform"]["variable"], d["terraform"]["value"], d["terraform"]["path"]))'
 ls -t reports/history/decision-*.json reports/history/memory-summary-*.md | head -2 | sed 's/^/   /'
 git --no-pager diff --stat -- infra/terraform/memory.auto.tfvars.json 2>/dev/null || true
+
+old=$(echo "$decision" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["current_memory_mb"])')
+new=$(echo "$decision" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["recommended_memory_mb"])')
+if [ "$old" != "$new" ]; then
+  echo "== load test: $old MB vs $new MB, 20 s each (export route, then the mixed scenario)"
+  $BIN/powertune loadtest --local --local-state-dir "$STATE" --memory "$old,$new" --scenario export \
+    --users 5 --spawn-rate 5 --duration 20s --logs-wait 10s --output reports/export >/dev/null
+  $BIN/powertune loadtest --local --local-state-dir "$STATE" --memory "$old,$new" \
+    --users 5 --spawn-rate 5 --duration 20s --logs-wait 10s --output reports >/dev/null
+  ls reports/*MB.pdf reports/export/*MB.pdf | sed 's/^/   /'
+fi
 $BIN/powertune report --index reports/history >/dev/null
 echo "== done: reports (tune writes power-tuner-<ts>.html/.png/.md beside its JSON)"
 for kind in power-tuner-*.html power-tuner-*.png power-tuner-*.md newman-*.html newman-*.md; do
