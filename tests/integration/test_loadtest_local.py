@@ -64,12 +64,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         proc = _powertune("local", "deploy", "--state-dir", str(state_dir))
         assert proc.returncode == 0, f"deploy failed:\n{proc.stderr[-4000:]}"
         outputs: dict[str, Any] = json.loads(proc.stdout)
+        deployed = boto3.client(
+            "lambda",
+            endpoint_url=cloud.endpoint_url,
+            region_name=cloud.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        ).get_function_configuration(FunctionName=outputs["function_name"])
         yield Stack(
             state_dir,
             cloud.endpoint_url,
             cloud.region,
             outputs["function_name"],
-            int(outputs["memory_size"]),
+            int(deployed["MemorySize"]),
         )
     finally:
         cloud.stop()
