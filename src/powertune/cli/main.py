@@ -12,6 +12,7 @@ from powertune.cli.apply import apply, rollback
 from powertune.cli.cleanup import cleanup
 from powertune.cli.decide import decide
 from powertune.cli.local import local
+from powertune.cli.stepfunctions import stepfunctions
 from powertune.cli.tune import tune
 from powertune.errors import PowertuneError
 
@@ -29,6 +30,7 @@ cli.add_command(decide)
 cli.add_command(apply)
 cli.add_command(rollback)
 cli.add_command(local)
+cli.add_command(stepfunctions)
 
 
 def main() -> None:

@@ -124,6 +124,18 @@ OPTIONS: list[Callable[[Any], Any]] = [
     click.option(
         "--dry-run", is_flag=True, help="Print the plan and a cost upper bound; change nothing."
     ),
+    click.option(
+        "--engine",
+        type=click.Choice(["cli", "stepfunctions"]),
+        default="cli",
+        show_default=True,
+        help="Run here, or as a Step Functions execution (docs/stepfunctions.md).",
+    ),
+    click.option(
+        "--state-machine-arn",
+        default=None,
+        help="--engine stepfunctions: the state machine (with --local: the one deployed there).",
+    ),
 ]
 
 
@@ -169,6 +181,8 @@ class TuneOptions:
     output: Path
     seed: int | None
     dry_run: bool
+    engine: str = "cli"
+    state_machine_arn: str | None = None
 
     def sampling(self) -> SamplingOptions:
         return SamplingOptions(
