@@ -99,15 +99,18 @@ def prepare(state: Json, backend: Backend) -> Json:
         undo(ledger, backend)
         raise
     labels = [configuration_key(c) for c in tuning_plan.configurations]
+    by_label = {configuration_key(c): a for c, a in aliases.items()}
     return {
         **state,
         "phase": "prepared",
         "function": start.function_name,
         "ledger": ledger.to_dict(),
         "warnings": warnings,
-        "aliases": {configuration_key(c): a for c, a in aliases.items()},
+        "aliases": by_label,
         # one warm-up per configuration, payload 0, as `Measurement.run` starts
-        "work": [{"configuration": label, "requests": [0]} for label in labels],
+        "work": [
+            {"configuration": label, "alias": by_label[label], "requests": [0]} for label in labels
+        ],
         "order": labels,
     }
 
