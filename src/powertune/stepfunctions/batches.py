@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from powertune.errors import BackendError
+from powertune.errors import BackendError, TuningFailed
 from powertune.stepfunctions.codec import (
     Json,
     configuration_from_key,
@@ -68,6 +68,8 @@ def invoke_size(item: Json, backend: Backend, *, time_left_ms: TimeLeft) -> Json
         "records": rows,
         "done": len(rows) + (failure is not None),
         "backend_failure": failure,
+        # what the backend learnt from invoking (e.g. the local cloud's CPU control)
+        "backend": backend.describe(),
     }
 
 
@@ -156,11 +158,28 @@ def calls_of(state: Json) -> list[Call]:
     ]
 
 
+def _every_size_failed(records: list[InvocationRecord], backend_failures: dict[str, str]) -> None:
+    """End the execution FAILED (after its clean-up) rather than SUCCEEDED with nothing."""
+    why = dict(backend_failures)
+    for r in records:
+        if r.error_type is not None:
+            why.setdefault(
+                configuration_key(Configuration(r.memory_mb, r.architecture)), r.error_type
+            )
+    raise TuningFailed(
+        "every memory size failed: " + "; ".join(f"{k}: {v}" for k, v in sorted(why.items()))
+    )
+
+
 def analyse(state: Json) -> Json:
     """Merge the last batch; return the state with the next batch's work, or `done`."""
     records, failed, backend_failures, unrun = _merge(state)
+    backend = dict(state["backend"])
+    for result in state.get("batch", []):
+        backend.update(result.get("backend", {}))
     merged = {
         **state,
+        "backend": backend,
         "records": [record_to_json(r) for r in records],
         "failed": sorted(failed),
         "backend_failures": backend_failures,
@@ -173,6 +192,8 @@ def analyse(state: Json) -> Json:
     batch = sampler.next_batch(records, failed_now)
     call = {"records": len(records), "failed": sorted(failed)}
     work, order = _work(batch, merged["aliases"])
+    if not work and len(failed) == len(sampler.configurations):
+        _every_size_failed(records, backend_failures)
     return {
         **merged,
         "calls": [*state["calls"], call],
