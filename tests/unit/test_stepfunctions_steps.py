@@ -14,7 +14,7 @@ import pytest
 
 from powertune.backends.fake import FakeBackend, cpu_bound_script
 from powertune.clock import ManualClock
-from powertune.errors import BackendError, TuningFailed
+from powertune.errors import BackendError, ConfigError, TuningFailed
 from powertune.stepfunctions.codec import PolicySpec
 from powertune.stepfunctions.handler import run_step
 from powertune.stepfunctions.lifecycle import clean_up
@@ -163,3 +163,18 @@ def test_a_size_short_of_time_is_continued_in_the_next_round() -> None:
     # (the other sizes, absent from this batch, are re-issued whole)
     assert later["work"] == [{**first, "requests": first["requests"][1:]}, *state["work"][1:]]
     assert later["done"] is False
+
+
+def test_a_state_over_the_step_functions_limit_is_refused_by_the_step() -> None:
+    backend = FakeBackend()
+    backend.add_function("fn", memory_mb=640)
+    request = _request("bigrun")
+    big = TuningRequest(
+        **{
+            **{f: getattr(request, f) for f in request.__slots__},
+            "payloads": (Payload(b"x" * 300_000),),
+        }
+    )
+    event = execution_input(big, PolicySpec(seed=1, invocations=3), RATES)
+    with pytest.raises(ConfigError, match="over Step Functions' 256 KiB per state"):
+        run_step({"step": "plan", "state": event}, backend, lambda: 900_000.0)

@@ -133,6 +133,7 @@ def tune_on_stepfunctions(o: TuneOptions, request: TuningRequest) -> None:
     if o.backend_spec != "aws":
         raise ConfigError(f"--engine stepfunctions runs on Lambda; drop --backend {o.backend_spec}")
     target = parse_function(o.function)
+    machine = _state_machine(o)
     endpoint = resolve_endpoint(
         use_local=o.use_local,
         local_state_dir=o.local_state_dir,
@@ -166,7 +167,7 @@ def tune_on_stepfunctions(o: TuneOptions, request: TuningRequest) -> None:
     )
     arn = start(
         sfn,
-        _state_machine(o),
+        machine,
         f"pt-{request.run_id}-{target.name}"[:80],
         execution_input(request, spec, rates),
     )

@@ -22,6 +22,8 @@ from powertune.stepfunctions.codec import Json
 
 #: how often the execution's status is read (DescribeExecution allows 15 calls/s per account)
 POLL_S = 1.0
+#: the history (for progress) is read every this many polls: it grows with the run
+HISTORY_EVERY = 5
 
 
 class ExecutionFailed(PowertuneError):
@@ -66,13 +68,15 @@ def follow(
     on_progress: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> Finished:
     """Wait for `execution_arn` to end; `on_progress` sees the history as it grows."""
+    polls = 0
     while True:
         described = sfn.describe_execution(executionArn=execution_arn)
         status = str(described["status"])
-        if on_progress is not None:
+        if on_progress is not None and (polls % HISTORY_EVERY == 0 or status != "RUNNING"):
             on_progress(history(sfn, execution_arn))
         if status != "RUNNING":
             break
+        polls += 1
         clock.sleep(POLL_S)
     output = described.get("output")
     return Finished(

@@ -10,6 +10,7 @@ Invoke would run the function twice.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -40,8 +41,26 @@ def _time_left(context: Any) -> Callable[[], float]:
     return lambda: float(remaining())
 
 
+#: Step Functions' limit on a state's input or output (256 KiB), less room for its wrapping
+STATE_LIMIT_BYTES = 250_000
+
+
 def run_step(event: Json, backend: Backend, time_left_ms: Callable[[], float]) -> Json:
-    """Dispatch one step; every step's input and output is the execution's JSON."""
+    """Run one step; refuse to return a state Step Functions could not carry."""
+    output = _dispatch(event, backend, time_left_ms)
+    size = len(json.dumps(output, separators=(",", ":")))
+    if size > STATE_LIMIT_BYTES:
+        # Raised here, the error is caught by the state machine and the clean-up runs on
+        # the step's input; a state over the limit would fail the execution uncaught.
+        raise ConfigError(
+            f"the run's state grew to {size} bytes, over Step Functions' 256 KiB per state "
+            f"(after {len(output.get('records', []))} invocations); lower --budget or "
+            "--invocations, or tune with the CLI engine, which has no such limit"
+        )
+    return output
+
+
+def _dispatch(event: Json, backend: Backend, time_left_ms: Callable[[], float]) -> Json:
     step = event.get("step")
     if step == "invoke":
         return batches.invoke_size(event, backend, time_left_ms=time_left_ms)
