@@ -17,11 +17,13 @@ from powertune.clock import ManualClock
 from powertune.errors import BackendError, ConfigError, TuningFailed
 from powertune.stepfunctions.codec import PolicySpec
 from powertune.stepfunctions.handler import run_step
-from powertune.stepfunctions.lifecycle import clean_up
+from powertune.stepfunctions.lifecycle import clean_up, plan_of
 from powertune.stepfunctions.policy import build_policy
 from powertune.stepfunctions.run import execution_input, run_from_output
+from powertune.tuning.ledger import RunLedger
 from powertune.tuning.models import Architecture, Payload, StrategyName, StrategySpec
 from powertune.tuning.ports import InvokeOutcome
+from powertune.tuning.preparation import Preparation
 from powertune.tuning.pricing import PriceRate
 from powertune.tuning.request import TuningRequest
 from powertune.tuning.session import run_tuning
@@ -178,3 +180,29 @@ def test_a_state_over_the_step_functions_limit_is_refused_by_the_step() -> None:
     event = execution_input(big, PolicySpec(seed=1, invocations=3), RATES)
     with pytest.raises(ConfigError, match="over Step Functions' 256 KiB per state"):
         run_step({"step": "plan", "state": event}, backend, lambda: 900_000.0)
+
+
+def lifecycle_prepare_without_its_own_undo(state: dict[str, Any], backend: FakeBackend) -> None:
+    """Prepare's core work as a killed Lambda leaves it: no `except` of the step runs."""
+    ledger = RunLedger.from_dict(state["ledger"])
+    Preparation(plan_of(state), backend, ledger, lambda _: None).run(ledger.original)
+
+
+def test_the_clean_up_after_a_killed_prepare_restores_latest_and_deletes_what_landed() -> None:
+    backend = FakeBackend()
+    backend.add_function("fn", memory_mb=640)
+    event = execution_input(_request("killrun"), PolicySpec(seed=1, invocations=3), RATES)
+    state = _step({"step": "plan", "state": event}, backend)
+
+    def killed(operation: str) -> None:
+        if operation == "CreateAlias" and len(backend.list_versions("fn")) == 2:
+            raise SystemExit("killed by Lambda's timeout")  # no except of ours runs
+
+    backend.after_call = killed
+    with pytest.raises(SystemExit):
+        lifecycle_prepare_without_its_own_undo(state, backend)
+    backend.after_call = None
+    assert backend.get_configuration("fn").memory_mb == 512  # $LATEST left at a tuned size
+    cleaned = clean_up({**state, "error": {"Error": "States.Timeout"}}, backend, now=0.0)
+    assert cleaned["cleanup"]["complete"] is True
+    assert _left_behind(backend) == (640, [])

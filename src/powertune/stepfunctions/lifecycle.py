@@ -127,12 +127,14 @@ def _start(
     return copy
 
 
-def _fallback_ledger(state: Json) -> RunLedger:
+def _fallback_ledger(state: Json, backend: Backend) -> RunLedger:
     """The ledger to undo when `prepare` never returned (e.g. killed by Lambda's timeout).
 
     Its changes were not carried out of the step, so every change it may have made is
     added as INTENDED: undo then finds out what landed (a missing alias is no error,
-    versions are found by the run's description prefix).
+    versions are found by the run's description prefix). For `$LATEST`, the attempt
+    recorded is the plan's size it now has with the original code, if any: that is
+    the step's own update (undo restores it), anything else someone else's (left alone).
     """
     ledger = RunLedger.from_dict(state["ledger"])
     if state.get("phase") != "planned":
@@ -141,12 +143,20 @@ def _fallback_ledger(state: Json) -> RunLedger:
     original = ledger.original
     target = original.function_name
     if tuning_plan.scratch_copy:
-        target = tuning_plan.scratch_name()
-        ledger.record(function_created(target))
+        ledger.record(function_created(tuning_plan.scratch_name()))
         return ledger
-    first = tuning_plan.configurations[0]
+    now = backend.get_configuration(target)
+    attempted = next(
+        (
+            c
+            for c in tuning_plan.configurations
+            if (c.memory_mb, c.architecture, original.code_sha256)
+            == (now.memory_mb, now.architecture, now.code_sha256)
+        ),
+        tuning_plan.configurations[0],
+    )
     ledger.record(
-        latest_updated(original, first.memory_mb, first.architecture, original.revision_id)
+        latest_updated(original, attempted.memory_mb, attempted.architecture, original.revision_id)
     )
     for configuration in tuning_plan.configurations:
         ledger.record(version_published(target, tuning_plan.version_description(configuration)))
@@ -163,7 +173,7 @@ def clean_up(state: Json, backend: Backend, *, now: float) -> Json:
     """
     if "ledger" not in state:  # failed before the target was read: nothing was changed
         return {**state, "cleanup": {"complete": True, "problems": []}}
-    ledger = _fallback_ledger(state)
+    ledger = _fallback_ledger(state, backend)
     problems = undo(ledger, backend)
     warnings: list[str] = list(state.get("warnings", []))
     _report(problems, warnings)
