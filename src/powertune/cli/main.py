@@ -14,6 +14,7 @@ from powertune.cli.decide import decide
 from powertune.cli.loadtest import loadtest
 from powertune.cli.local import local
 from powertune.cli.report import report
+from powertune.cli.stepfunctions import stepfunctions
 from powertune.cli.tune import tune
 from powertune.errors import PowertuneError
 
@@ -33,6 +34,7 @@ cli.add_command(rollback)
 cli.add_command(local)
 cli.add_command(report)
 cli.add_command(loadtest)
+cli.add_command(stepfunctions)
 
 
 def main() -> None:

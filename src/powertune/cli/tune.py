@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -27,6 +28,7 @@ from powertune.cli.tune_options import TuneOptions, parse_request, tune_options
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError, TuningFailed
 from powertune.reports.naming import TUNE_FORMATS
+from powertune.results.model import TuningResult
 from powertune.storage.journal import FileJournal, default_state_dir
 from powertune.storage.results import write_result
 from powertune.tuning.billing import bind_function, require_rates
@@ -81,6 +83,11 @@ def tune(**options: Any) -> None:
     """
     o = TuneOptions(**options)
     request = parse_request(o, run_id=secrets.token_hex(4))
+    if o.engine == "stepfunctions" and not o.dry_run:
+        from powertune.cli.tune_stepfunctions import tune_on_stepfunctions
+
+        tune_on_stepfunctions(o, request)
+        return
     target = parse_function(o.function)
     endpoint = resolve_endpoint(
         use_local=o.use_local,
@@ -125,11 +132,23 @@ def tune(**options: Any) -> None:
     finish(run, ctx, o, policy)
 
 
-def finish(run: TuningRun, ctx: RunContext, o: TuneOptions, policy: SamplingPolicy) -> None:
-    """Decide, write the result, show it; exit 1 or 2 when nothing could be recommended."""
+def finish(
+    run: TuningRun,
+    ctx: RunContext,
+    o: TuneOptions,
+    policy: SamplingPolicy,
+    adjust: Callable[[TuningResult], TuningResult] | None = None,
+) -> None:
+    """Decide, write the result, show it; exit 1 or 2 when nothing could be recommended.
+
+    `adjust` completes the result before it is written (the Step Functions engine adds
+    the execution's cost).
+    """
     result, undecided = decide_run(
         run, ctx, run.plan.strategy, o.compat, o.discard_top_bottom, policy
     )
+    if adjust is not None:
+        result = adjust(result)
     path = write_result(result, o.output)
     print_summary(result, path)
     if not o.no_report and result.analysed:

@@ -129,6 +129,18 @@ OPTIONS: list[Callable[[Any], Any]] = [
         is_flag=True,
         help="Write only the JSON: no power-tuner-<timestamp>.html/.png/.md beside it.",
     ),
+    click.option(
+        "--engine",
+        type=click.Choice(["cli", "stepfunctions"]),
+        default="cli",
+        show_default=True,
+        help="Run here, or as a Step Functions execution (docs/stepfunctions.md).",
+    ),
+    click.option(
+        "--state-machine-arn",
+        default=None,
+        help="--engine stepfunctions: the state machine (with --local: the one deployed there).",
+    ),
 ]
 
 
@@ -175,6 +187,8 @@ class TuneOptions:
     seed: int | None
     dry_run: bool
     no_report: bool = False
+    engine: str = "cli"
+    state_machine_arn: str | None = None
 
     def sampling(self) -> SamplingOptions:
         return SamplingOptions(

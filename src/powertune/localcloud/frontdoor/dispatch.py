@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from powertune.localcloud.frontdoor import stepfunctions
 from powertune.localcloud.frontdoor.messages import HttpRequest, HttpResponse, json_response
 from powertune.localcloud.frontdoor.routing import CODE_PREFIX, OWN_PREFIX, Plane, Route, route
 from powertune.localcloud.github.server import GitHubStandIn
@@ -42,7 +43,7 @@ class Dispatcher:
             return self.api_gateway(request, target)
         if target.plane is Plane.OWN:
             return self._own(request)
-        return self.forward(request)
+        return stepfunctions.answer(request) or self.forward(request)
 
     def _own(self, request: HttpRequest) -> HttpResponse:
         path = request.path

@@ -1,0 +1,129 @@
+# The tuner as a Step Functions state machine: one Lambda runs every step (plan, prepare,
+# invoke a batch, analyse, clean up); the state machine loops over batches and always
+# cleans up on error before it ends FAILED. Least privilege: the handler may change only
+# the functions in var.tuned_function_arns (and only versions and aliases of them), the
+# state machine may invoke only the handler.
+
+locals {
+  # Versions and aliases of the tuned functions: the tuner invokes, creates and deletes only those.
+  qualified_arns = [for arn in var.tuned_function_arns : "${arn}:*"]
+  definition = replace(
+    replace(file(var.definition_path), "__HANDLER_ARN__", aws_lambda_function.steps.arn),
+    "\"__MAX_CONCURRENCY__\"",
+    tostring(var.max_concurrency)
+  )
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "states_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "steps" {
+  statement {
+    sid = "ReadAndSetLatest"
+    actions = [
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:UpdateFunctionConfiguration",
+      "lambda:PublishVersion",
+      "lambda:ListVersionsByFunction",
+    ]
+    resources = var.tuned_function_arns
+  }
+  statement {
+    sid = "TemporaryVersionsAndAliases"
+    actions = [
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:CreateAlias",
+      "lambda:GetAlias",
+      "lambda:DeleteAlias",
+      "lambda:InvokeFunction",
+      # on a qualified ARN, DeleteFunction deletes one version only, never the function
+      "lambda:DeleteFunction",
+    ]
+    resources = local.qualified_arns
+  }
+  statement {
+    sid       = "OwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.steps.arn}:*"]
+  }
+}
+
+resource "aws_iam_role" "steps" {
+  name               = "${var.name_prefix}-steps"
+  description        = "The powertune steps' Lambda: tunes only the listed functions"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+resource "aws_iam_role_policy" "steps" {
+  name   = "tune-listed-functions"
+  role   = aws_iam_role.steps.id
+  policy = data.aws_iam_policy_document.steps.json
+}
+
+resource "aws_cloudwatch_log_group" "steps" {
+  name              = "/aws/lambda/${var.name_prefix}-steps"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "steps" {
+  # checkov:skip=CKV_AWS_50:the steps call only Lambda, and the execution's history already records each step's input, output and timing; X-Ray would need xray:* on every resource
+  function_name    = "${var.name_prefix}-steps"
+  description      = "powertune: the tuner's steps (plan, prepare, invoke, analyse, clean up)"
+  role             = aws_iam_role.steps.arn
+  runtime          = "python3.11"
+  handler          = "powertune.stepfunctions.handler.handle"
+  filename         = var.handlers_zip_path
+  source_code_hash = filebase64sha256(var.handlers_zip_path)
+  # Lambda's limit; each step returns well before it (a batch stops after 5 minutes)
+  timeout     = 900
+  memory_size = var.handler_memory_mb
+
+  depends_on = [aws_cloudwatch_log_group.steps]
+}
+
+data "aws_iam_policy_document" "states" {
+  statement {
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.steps.arn, "${aws_lambda_function.steps.arn}:*"]
+  }
+}
+
+resource "aws_iam_role" "states" {
+  name               = "${var.name_prefix}-states"
+  description        = "The powertune state machine: invokes only its steps' Lambda"
+  assume_role_policy = data.aws_iam_policy_document.states_assume.json
+}
+
+resource "aws_iam_role_policy" "states" {
+  name   = "invoke-steps"
+  role   = aws_iam_role.states.id
+  policy = data.aws_iam_policy_document.states.json
+}
+
+resource "aws_sfn_state_machine" "tuner" {
+  # checkov:skip=CKV_AWS_284:X-Ray adds nothing to the execution history for a chain of Lambda steps, and needs xray:* on every resource in the states role
+  # checkov:skip=CKV_AWS_285:the Standard workflow's own history (kept 90 days) holds every event; CloudWatch logging needs logs:*Delivery* on every resource in the states role
+  name       = "${var.name_prefix}-tuner"
+  type       = "STANDARD"
+  role_arn   = aws_iam_role.states.arn
+  definition = local.definition
+}

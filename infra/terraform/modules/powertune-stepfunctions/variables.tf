@@ -1,0 +1,48 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name (the handler, its roles, the state machine)."
+  type        = string
+  default     = "powertune"
+}
+
+variable "handlers_zip_path" {
+  description = "The steps' Lambda zip, built by `python -m powertune.stepfunctions.packaging` (no archive provider needed)."
+  type        = string
+}
+
+variable "definition_path" {
+  description = "The ASL template (statemachine.asl.json) written beside the zip by the same command."
+  type        = string
+}
+
+variable "tuned_function_arns" {
+  description = "Unqualified ARNs of the functions the state machine may tune; its IAM is scoped to them."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.tuned_function_arns) > 0
+    error_message = "List at least one function ARN to tune (tuned_function_arns); the handler gets no Lambda permission beyond them."
+  }
+}
+
+variable "max_concurrency" {
+  description = "Sizes measured at once in each batch (the Map's MaxConcurrency; 0 = all). Lower it when the function is throttled or its sizes contend for a shared dependency."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_concurrency >= 0 && floor(var.max_concurrency) == var.max_concurrency
+    error_message = "max_concurrency must be a whole number, 0 (no limit) or more."
+  }
+}
+
+variable "handler_memory_mb" {
+  description = "Memory of the steps' Lambda (the adaptive policy's statistics run there)."
+  type        = number
+  default     = 1024
+}
+
+variable "log_retention_days" {
+  description = "Retention of the steps' Lambda log group."
+  type        = number
+  default     = 14
+}
