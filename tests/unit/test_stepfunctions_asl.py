@@ -32,7 +32,8 @@ def test_the_definition_matches_the_step_functions_schema(definition: dict[str, 
     # cfn-lint ships the ASL schema it checks AWS::StepFunctions::StateMachine with.
     schema_file = resources.files("cfnlint") / "data/schemas/other/step_functions/statemachine.json"
     schema = json.loads(schema_file.read_text())
-    jsonschema.validate(definition, schema)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert [e.message for e in validator.iter_errors(definition)] == []
 
 
 def test_moto_parses_the_definition(definition: dict[str, Any]) -> None:
