@@ -8,6 +8,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 BUILD := build
 TF_CLI_CONFIG := $(BUILD)/terraformrc
 # make demo MODE=manual: the change waits for approval on the local GitHub stand-in
@@ -21,11 +22,16 @@ help:
 	@echo "make demo   run the main job on the local cloud"
 	@echo "make test   run linters, type checks and every test tier"
 
-$(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
+# The demo needs only the runtime pins (requirements/main.txt); the tests add the dev tools.
+$(RUNTIME_STAMP): requirements/main.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3.11 on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/main.txt -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/main.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(STAMP): $(RUNTIME_STAMP) requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/main.txt -r requirements/dev.txt
 	@touch $@
 
 venv: $(STAMP)
@@ -67,7 +73,7 @@ test: venv terraform-config node-deps lint typecheck
 test-fast: venv
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
-demo: venv terraform-config node-deps
+demo: $(RUNTIME_STAMP) terraform-config node-deps
 	POWERTUNE_DEMO_MODE=$(MODE) POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) scripts/demo.sh
 
 bench-analyze: venv

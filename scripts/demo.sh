@@ -20,8 +20,10 @@ mkdir -p reports/history
 
 cleanup() {
   echo "== tearing down"
-  $BIN/powertune local destroy --state-dir "$STATE" >/dev/null 2>&1 || true
+  # Stopping the local cloud removes everything it held (no `terraform destroy` needed);
+  # its state folder goes too, so the next demo starts clean.
   $BIN/powertune local down --state-dir "$STATE" >/dev/null 2>&1 || true
+  rm -rf "$STATE"
 }
 trap cleanup EXIT
 
