@@ -73,7 +73,8 @@ test: venv terraform-config node-deps lint typecheck
 test-fast: venv
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
-demo: $(RUNTIME_STAMP) terraform-config node-deps
+demo:
+	@$(MAKE) --no-print-directory -j3 $(RUNTIME_STAMP) terraform-config node-deps  # set-up in parallel
 	POWERTUNE_DEMO_MODE=$(MODE) POWERTUNE_TF_CLI_CONFIG=$(abspath $(TF_CLI_CONFIG)) scripts/demo.sh
 
 bench-analyze: venv

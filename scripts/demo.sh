@@ -42,8 +42,8 @@ table_name=$(echo "$outputs" | $BIN/python -c 'import json,sys; print(json.load(
 endpoint_url=$($BIN/powertune local status --json --state-dir "$STATE" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["endpoint_url"])')
 echo "   function $function_name at $invoke_url"
 
-echo "== seeding 1,000 items"
-$BIN/python scripts/seed_items.py "$endpoint_url" "$table_name" 1000
+echo "== seeding 500 items"
+$BIN/python scripts/seed_items.py "$endpoint_url" "$table_name" 500
 
 echo "== Newman smoke tests"
 scripts/newman-run.sh "$invoke_url" reports/history
@@ -107,11 +107,11 @@ git --no-pager diff --stat -- infra/terraform/memory.auto.tfvars.json 2>/dev/nul
 old=$(echo "$decision" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["current_memory_mb"])')
 new=$(echo "$decision" | $BIN/python -c 'import json,sys; print(json.load(sys.stdin)["recommended_memory_mb"])')
 if [ "$old" != "$new" ]; then
-  echo "== load test: $old MB vs $new MB, 20 s each (export route, then the mixed scenario)"
+  echo "== load test: $old MB vs $new MB, 15 s each (export route, then the mixed scenario)"
   $BIN/powertune loadtest --local --local-state-dir "$STATE" --memory "$old,$new" --scenario export \
-    --users 5 --spawn-rate 5 --duration 20s --logs-wait 10s --output reports/export >/dev/null
+    --users 5 --spawn-rate 5 --duration 15s --logs-wait 5s --output reports/export >/dev/null
   $BIN/powertune loadtest --local --local-state-dir "$STATE" --memory "$old,$new" \
-    --users 5 --spawn-rate 5 --duration 20s --logs-wait 10s --output reports >/dev/null
+    --users 5 --spawn-rate 5 --duration 15s --logs-wait 5s --output reports >/dev/null
   ls reports/*MB.pdf reports/export/*MB.pdf | sed 's/^/   /'
 fi
 $BIN/powertune report --index reports/history >/dev/null
