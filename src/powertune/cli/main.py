@@ -11,6 +11,7 @@ from powertune.cli.analyze import analyze
 from powertune.cli.apply import apply, rollback
 from powertune.cli.cleanup import cleanup
 from powertune.cli.decide import decide
+from powertune.cli.fleet import fleet
 from powertune.cli.loadtest import loadtest
 from powertune.cli.local import local
 from powertune.cli.report import report
@@ -35,6 +36,7 @@ cli.add_command(local)
 cli.add_command(report)
 cli.add_command(loadtest)
 cli.add_command(stepfunctions)
+cli.add_command(fleet)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import json
 import secrets
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -138,7 +139,7 @@ def finish(
     o: TuneOptions,
     policy: SamplingPolicy,
     adjust: Callable[[TuningResult], TuningResult] | None = None,
-) -> None:
+) -> Path:
     """Decide, write the result, show it; exit 1 or 2 when nothing could be recommended.
 
     `adjust` completes the result before it is written (the Step Functions engine adds
@@ -164,3 +165,4 @@ def finish(
             "every memory size failed: "
             + "; ".join(f"{f.memory_mb} MB: {f.failure}" for f in result.failed)
         )
+    return path

@@ -144,10 +144,30 @@ OPTIONS: list[Callable[[Any], Any]] = [
 ]
 
 
+#: options of `tune` that `fleet` does not take: it always runs on Step Functions, on
+#: Lambda, with its own --state-machine-arn and --output
+_NOT_FOR_FLEET = ("--backend", "--output", "--engine", "--state-machine-arn")
+
+
 def tune_options(fn: Any) -> Any:
     """Add every option of `tune` (in the order `--help` and docs/cli.md list them)."""
     for option in reversed(OPTIONS):
         fn = option(fn)
+    return fn
+
+
+def fleet_tune_options(fn: Any) -> Any:
+    """Add the options of `tune` that apply to each function of a fleet.
+
+    click keeps a command's options in `__click_params__` until the command is made,
+    so the ones `fleet` does not take are dropped from what `tune_options` added
+    (and only from that: `fleet` declares its own --output and --state-machine-arn).
+    """
+    before = len(getattr(fn, "__click_params__", []))
+    fn = tune_options(fn)
+    params: list[click.Parameter] = fn.__click_params__
+    added, kept = params[before:], params[:before]
+    fn.__click_params__ = kept + [p for p in added if not set(p.opts) & set(_NOT_FOR_FLEET)]
     return fn
 
 

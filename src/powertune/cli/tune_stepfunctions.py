@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from rich.console import Console
 
 from powertune.cli.analysis import RunContext
 from powertune.cli.factory import (
+    Endpoint,
     build_backend,
     build_policy,
     load_prices,
@@ -33,7 +34,7 @@ from powertune.cli.tune_options import TuneOptions
 from powertune.clock import SystemClock
 from powertune.errors import ConfigError
 from powertune.results.model import TuningResult, UpstreamFigures
-from powertune.stepfunctions.codec import PolicySpec
+from powertune.stepfunctions.codec import Json, PolicySpec
 from powertune.stepfunctions.deploy import recorded_state_machine
 from powertune.stepfunctions.execution import (
     ExecutionFailed,
@@ -48,6 +49,8 @@ from powertune.storage.journal import FileJournal, default_state_dir
 from powertune.tuning.billing import bind_function, require_rates
 from powertune.tuning.ledger import RunLedger
 from powertune.tuning.plan import parse_function
+from powertune.tuning.ports import Backend, FunctionConfig
+from powertune.tuning.pricing import PriceTable
 from powertune.tuning.request import TuningRequest
 from powertune.tuning.session import plan_tuning
 
@@ -128,6 +131,63 @@ def _with_cost(result: TuningResult, cost: float) -> TuningResult:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One function's execution input, with the prices and configuration it was built from."""
+
+    execution_input: Json
+    prices: PriceTable
+    config: FunctionConfig
+
+
+def prepare_execution(
+    o: TuneOptions, request: TuningRequest, backend: Backend, region: str
+) -> Prepared:
+    """The execution's input for `request`: prices bound to the function, a seeded policy.
+
+    Every check a CLI run makes before changing anything (prices, the plan) is made
+    here, so a bad request fails before an execution starts.
+    """
+    target = parse_function(request.function)
+    prices = require_rates(
+        load_prices(o.price_table), region, request.architectures, compat=o.compat is not None
+    )
+    config = backend.get_configuration(target.name, target.qualifier)
+    prices = bind_function(prices, config)
+    rate_for = rates_in(prices, region)
+    plan_tuning(request, build_policy(request.strategy, o.sampling(), rate_for))  # fails early
+    seed = o.seed if o.seed is not None else secrets.randbelow(2**31)
+    spec = PolicySpec(seed, o.invocations, o.tolerance, o.budget_invocations, o.budget_usd)
+    rates = {a: rate_for(a) for a in request.architectures}
+    return Prepared(execution_input(request, spec, rates), prices, config)
+
+
+def sfn_client(endpoint: Endpoint, region: str) -> Any:
+    access_key, secret_key = endpoint.credentials or (None, None)
+    return boto3.client(
+        "stepfunctions",
+        region_name=region,
+        endpoint_url=endpoint.endpoint_url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+    )
+
+
+def write_execution_result(
+    o: TuneOptions,
+    output: Json,
+    execution_arn: str,
+    prices: PriceTable,
+    endpoint_url: str | None,
+    cost_usd: float,
+) -> Path:
+    """The execution's output as `tune`'s result (and reports), decided by `tune`'s code."""
+    run, policy = run_from_output(output)
+    run = replace(run, backend={**run.backend, "execution_arn": execution_arn})
+    ctx = RunContext(prices, False, endpoint_url)
+    return finish(run, ctx, o, policy, adjust=lambda result: _with_cost(result, cost_usd))
+
+
 def tune_on_stepfunctions(o: TuneOptions, request: TuningRequest) -> None:
     """Run `request` as an execution and write its result as `tune` does."""
     if o.backend_spec != "aws":
@@ -141,9 +201,6 @@ def tune_on_stepfunctions(o: TuneOptions, request: TuningRequest) -> None:
         region=o.region,
     )
     region = resolve_region(endpoint.region, target.region, endpoint_url=endpoint.endpoint_url)
-    prices = require_rates(
-        load_prices(o.price_table), region, request.architectures, compat=o.compat is not None
-    )
     backend, _ = build_backend(
         "aws",
         region=region,
@@ -151,26 +208,9 @@ def tune_on_stepfunctions(o: TuneOptions, request: TuningRequest) -> None:
         seed=None,
         credentials=endpoint.credentials,
     )
-    prices = bind_function(prices, backend.get_configuration(target.name, target.qualifier))
-    rate_for = rates_in(prices, region)
-    plan_tuning(request, build_policy(request.strategy, o.sampling(), rate_for))  # fails early
-    seed = o.seed if o.seed is not None else secrets.randbelow(2**31)
-    spec = PolicySpec(seed, o.invocations, o.tolerance, o.budget_invocations, o.budget_usd)
-    rates = {a: rate_for(a) for a in request.architectures}
-    access_key, secret_key = endpoint.credentials or (None, None)
-    sfn = boto3.client(
-        "stepfunctions",
-        region_name=region,
-        endpoint_url=endpoint.endpoint_url,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-    )
-    arn = start(
-        sfn,
-        machine,
-        f"pt-{request.run_id}-{target.name}"[:80],
-        execution_input(request, spec, rates),
-    )
+    prepared = prepare_execution(o, request, backend, region)
+    sfn = sfn_client(endpoint, region)
+    arn = start(sfn, machine, f"pt-{request.run_id}-{target.name}"[:80], prepared.execution_input)
     err_console.print(f"execution {arn}")
     finished = follow(sfn, arn, SystemClock(), _Progress())
     if finished.status != "SUCCEEDED" or finished.output is None:
@@ -179,8 +219,5 @@ def tune_on_stepfunctions(o: TuneOptions, request: TuningRequest) -> None:
             f"the execution {arn} ended {finished.status}: {error_message(finished)}; {said}"
         )
     _keep_ledger(finished.output, target.name, request.run_id)
-    run, policy = run_from_output(finished.output)
-    run = replace(run, backend={**run.backend, "execution_arn": arn})
     cost = execution_cost_usd(finished.transitions, region)
-    ctx = RunContext(prices, False, endpoint.endpoint_url)
-    finish(run, ctx, o, policy, adjust=lambda result: _with_cost(result, cost))
+    write_execution_result(o, finished.output, arn, prepared.prices, endpoint.endpoint_url, cost)

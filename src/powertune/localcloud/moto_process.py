@@ -115,6 +115,9 @@ def _serve(parent_pid: int) -> None:
     # Step Functions executions run for real (moto's ASL interpreter); Lambda Invoke never
     # reaches moto (the front door serves it), so moto must not look for Docker.
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    from powertune.localcloud import moto_fixes
+
+    moto_fixes.apply()  # nested workflows (startExecution.sync:2), which fleets run
     default_user_config["lambda"] = {"use_docker": False}
     # Terraform attaches AWS managed policies (AWSLambdaBasicExecutionRole) to roles.
     default_user_config["iam"] = {"load_aws_managed_policies": True}

@@ -28,9 +28,16 @@ _TERMINAL = {"Succeed", "Fail"}
 _CATCHABLE = {"Task", "Map", "Parallel"}
 
 
-def template() -> str:
-    """The ASL with its placeholders, as shipped."""
-    return (resources.files("powertune.stepfunctions") / "statemachine.asl.json").read_text()
+TUNER_PLACEHOLDER = "__TUNER_ARN__"
+FLEET_CONCURRENCY_PLACEHOLDER = '"__FLEET_CONCURRENCY__"'
+ITEM_TIMEOUT_PLACEHOLDER = '"__ITEM_TIMEOUT_S__"'
+TUNER_FILE = "statemachine.asl.json"
+FLEET_FILE = "fleet.asl.json"
+
+
+def template(name: str = TUNER_FILE) -> str:
+    """An ASL file with its placeholders, as shipped (the tuner's, or the fleet's)."""
+    return (resources.files("powertune.stepfunctions") / name).read_text()
 
 
 def render(handler_arn: str, max_concurrency: int) -> dict[str, Any]:
@@ -41,6 +48,25 @@ def render(handler_arn: str, max_concurrency: int) -> dict[str, Any]:
     definition: dict[str, Any] = json.loads(
         text.replace(CONCURRENCY_PLACEHOLDER, str(max_concurrency))
     )
+    return definition
+
+
+def render_fleet(
+    handler_arn: str, tuner_arn: str, max_concurrency: int, item_timeout_s: int
+) -> dict[str, Any]:
+    """The fleet's definition, with the same replacements as the Terraform module's."""
+    if max_concurrency < 0:
+        raise ConfigError(f"fleet max_concurrency {max_concurrency} must be 0 (no limit) or more")
+    if item_timeout_s < 60:
+        raise ConfigError(f"fleet item timeout {item_timeout_s} s must be 60 s or more")
+    text = (
+        template(FLEET_FILE)
+        .replace(HANDLER_PLACEHOLDER, handler_arn)
+        .replace(TUNER_PLACEHOLDER, tuner_arn)
+        .replace(FLEET_CONCURRENCY_PLACEHOLDER, str(max_concurrency))
+        .replace(ITEM_TIMEOUT_PLACEHOLDER, str(item_timeout_s))
+    )
+    definition: dict[str, Any] = json.loads(text)
     return definition
 
 

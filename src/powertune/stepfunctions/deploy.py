@@ -18,6 +18,7 @@ from pathlib import Path
 
 from powertune.errors import ConfigError
 from powertune.reference.terraform import Terraform
+from powertune.stepfunctions.asl import FLEET_FILE, TUNER_FILE
 from powertune.stepfunctions.packaging import package_handlers, write_definition
 
 MODULE_PATH = Path("infra/terraform/modules/powertune-stepfunctions")
@@ -81,9 +82,10 @@ terraform {{
 module "powertune" {{
   source              = "./module"
   handlers_zip_path   = "${{path.root}}/handlers.zip"
-  definition_path     = "${{path.root}}/statemachine.asl.json"
-  tuned_function_arns = {json.dumps(functions)}
-  max_concurrency     = {target.max_concurrency}
+  definition_path       = "${{path.root}}/statemachine.asl.json"
+  fleet_definition_path = "${{path.root}}/fleet.asl.json"
+  tuned_function_arns   = {json.dumps(functions)}
+  max_concurrency       = {target.max_concurrency}
 }}
 
 output "state_machine_arn" {{
@@ -92,6 +94,10 @@ output "state_machine_arn" {{
 
 output "handler_arn" {{
   value = module.powertune.handler_arn
+}}
+
+output "fleet_state_machine_arn" {{
+  value = module.powertune.fleet_state_machine_arn
 }}
 """
 
@@ -106,7 +112,8 @@ def prepare_workdir(target: DeployTarget, module: Path, functions: list[str]) ->
     for tf in sorted(module.glob("*.tf")):
         shutil.copy2(tf, copied / tf.name)
     package_handlers(workdir / "handlers.zip", with_dependencies=target.endpoint_url is None)
-    write_definition(workdir / "statemachine.asl.json")
+    write_definition(workdir / TUNER_FILE)
+    write_definition(workdir / FLEET_FILE, FLEET_FILE)
     (workdir / "main.tf").write_text(root_configuration(target, functions))
     return workdir
 
@@ -133,12 +140,18 @@ def record_local(state_dir: Path, outputs: dict[str, str]) -> Path:
     return path
 
 
-def recorded_state_machine(state_dir: Path) -> str:
-    """The ARN `deploy --local` recorded in `state_dir`."""
+def recorded_state_machine(state_dir: Path, output: str = "state_machine_arn") -> str:
+    """The ARN `deploy --local` recorded in `state_dir` (the tuner's, or the fleet's)."""
     path = state_dir / RECORD
     if not path.is_file():
         raise ConfigError(
             f"no state machine deployed to the local cloud in {state_dir} (no {RECORD}); run "
             "'powertune stepfunctions deploy --local' first"
         )
-    return str(json.loads(path.read_text())["state_machine_arn"])
+    recorded = json.loads(path.read_text())
+    if output not in recorded:
+        raise ConfigError(
+            f"{path} records no {output} (deployed by an older powertune); run "
+            "'powertune stepfunctions deploy --local' again"
+        )
+    return str(recorded[output])

@@ -22,6 +22,7 @@ from powertune.backends.aws import AwsBackend
 from powertune.errors import ConfigError
 from powertune.stepfunctions import batches, lifecycle
 from powertune.stepfunctions.codec import Json
+from powertune.stepfunctions.sweep import sweep
 from powertune.tuning.ports import Backend
 
 
@@ -64,6 +65,8 @@ def _dispatch(event: Json, backend: Backend, time_left_ms: Callable[[], float]) 
     step = event.get("step")
     if step == "invoke":
         return batches.invoke_size(event, backend, time_left_ms=time_left_ms)
+    if step == "sweep":  # the fleet's clean-up of one function whose child workflow failed
+        return sweep(event["item"], backend)
     state: Json = event.get("state", {})
     if step == "plan":
         return lifecycle.plan(state, backend, now=time.time(), time_left_ms=time_left_ms)
@@ -74,8 +77,8 @@ def _dispatch(event: Json, backend: Backend, time_left_ms: Callable[[], float]) 
     if step == "cleanup":
         return lifecycle.clean_up(state, backend, now=time.time())
     raise ConfigError(
-        f"unknown step {step!r}; the state machine sends plan, prepare, invoke, analyse or "
-        "cleanup (is the ASL from another powertune version?)"
+        f"unknown step {step!r}; the state machines send plan, prepare, invoke, analyse, "
+        "cleanup or sweep (is the ASL from another powertune version?)"
     )
 
 

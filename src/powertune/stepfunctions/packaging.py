@@ -12,7 +12,7 @@ same core as the CLI. The local cloud runs handlers with the local Python,
 which has them, so a local deploy ships powertune's code only.
 
 `python -m powertune.stepfunctions.packaging [DIR]` writes DIR/handlers.zip and
-DIR/statemachine.asl.json (default DIR: build/stepfunctions) for a plain
+DIR/statemachine.asl.json and DIR/fleet.asl.json (default DIR: build/stepfunctions) for a plain
 `terraform apply` of the module.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import powertune
 from powertune.reference.packaging import install_dependencies
-from powertune.stepfunctions.asl import template
+from powertune.stepfunctions.asl import FLEET_FILE, TUNER_FILE, template
 
 HANDLER = "powertune.stepfunctions.handler.handle"
 #: what the handlers import that Lambda's runtime does not provide (httpx: backends.aws)
@@ -96,10 +96,10 @@ def package_handlers(out_zip: Path, *, with_dependencies: bool) -> Path:
     return out_zip
 
 
-def write_definition(out: Path) -> Path:
-    """The ASL template (placeholders and all), where the Terraform module reads it."""
+def write_definition(out: Path, name: str = TUNER_FILE) -> Path:
+    """An ASL template (placeholders and all), where the Terraform module reads it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(template())
+    out.write_text(template(name))
     return out
 
 
@@ -107,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     folder = Path(args[0]) if args else Path("build/stepfunctions")
     zip_path = package_handlers(folder / "handlers.zip", with_dependencies=True)
-    asl_path = write_definition(folder / "statemachine.asl.json")
-    sys.stdout.write(f"{zip_path}\n{asl_path}\n")
+    asl_path = write_definition(folder / TUNER_FILE)
+    fleet_path = write_definition(folder / FLEET_FILE, FLEET_FILE)
+    sys.stdout.write(f"{zip_path}\n{asl_path}\n{fleet_path}\n")
     return 0
 
 

@@ -12,6 +12,13 @@ locals {
     "\"__MAX_CONCURRENCY__\"",
     tostring(var.max_concurrency)
   )
+  fleet_definition = replace(replace(replace(replace(
+    file(var.fleet_definition_path),
+    "__HANDLER_ARN__", aws_lambda_function.steps.arn),
+    "__TUNER_ARN__", aws_sfn_state_machine.tuner.arn),
+    "\"__FLEET_CONCURRENCY__\"", tostring(var.fleet_max_concurrency)),
+    "\"__ITEM_TIMEOUT_S__\"", tostring(var.fleet_item_timeout_s)
+  )
 }
 
 data "aws_iam_policy_document" "lambda_assume" {
@@ -126,4 +133,67 @@ resource "aws_sfn_state_machine" "tuner" {
   type       = "STANDARD"
   role_arn   = aws_iam_role.states.arn
   definition = local.definition
+}
+
+# The fleet: a Distributed Map whose items run the tuner as child workflows (.sync:2), and
+# sweep a function whose child failed with the steps' Lambda. Its role may start and follow
+# the tuner's executions and its own map run's, and invoke the steps' Lambda.
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  fleet_name = "${var.name_prefix}-fleet"
+  states_arn = "arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  # built from its name: the policy cannot refer to the state machine it is attached to
+  fleet_arn = "${local.states_arn}:stateMachine:${local.fleet_name}"
+}
+
+data "aws_iam_policy_document" "fleet" {
+  statement {
+    sid       = "InvokeSteps"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.steps.arn, "${aws_lambda_function.steps.arn}:*"]
+  }
+  statement {
+    sid       = "StartChildWorkflows"
+    actions   = ["states:StartExecution"]
+    resources = [aws_sfn_state_machine.tuner.arn, local.fleet_arn]
+  }
+  statement {
+    sid     = "FollowAndStopChildWorkflows"
+    actions = ["states:DescribeExecution", "states:StopExecution"]
+    resources = [
+      "${local.states_arn}:execution:${aws_sfn_state_machine.tuner.name}:*",
+      "${local.states_arn}:execution:${local.fleet_name}/*",
+    ]
+  }
+  statement {
+    sid       = "SyncIntegrationRule"
+    actions   = ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
+    resources = ["arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"]
+  }
+}
+
+resource "aws_iam_role" "fleet" {
+  name               = "${var.name_prefix}-fleet"
+  description        = "The powertune fleet state machine: runs the tuner per function"
+  assume_role_policy = data.aws_iam_policy_document.states_assume.json
+}
+
+resource "aws_iam_role_policy" "fleet" {
+  name   = "run-tuner-per-function"
+  role   = aws_iam_role.fleet.id
+  policy = data.aws_iam_policy_document.fleet.json
+}
+
+resource "aws_sfn_state_machine" "fleet" {
+  # checkov:skip=CKV_AWS_284:X-Ray adds nothing to the execution history for a chain of Lambda steps, and needs xray:* on every resource in the states role
+  # checkov:skip=CKV_AWS_285:the Standard workflow's own history (kept 90 days) holds every event; CloudWatch logging needs logs:*Delivery* on every resource in the states role
+  name       = local.fleet_name
+  type       = "STANDARD"
+  role_arn   = aws_iam_role.fleet.arn
+  definition = local.fleet_definition
+
+  depends_on = [aws_iam_role_policy.fleet]
 }

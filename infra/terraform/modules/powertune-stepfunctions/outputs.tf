@@ -7,3 +7,8 @@ output "handler_arn" {
   description = "The Lambda that runs every step."
   value       = aws_lambda_function.steps.arn
 }
+
+output "fleet_state_machine_arn" {
+  description = "Start fleet executions of this state machine (powertune fleet --state-machine-arn ...)."
+  value       = aws_sfn_state_machine.fleet.arn
+}

@@ -46,3 +46,30 @@ variable "log_retention_days" {
   type        = number
   default     = 14
 }
+
+variable "fleet_definition_path" {
+  description = "The fleet's ASL template (fleet.asl.json) written beside the zip by the packaging command."
+  type        = string
+}
+
+variable "fleet_max_concurrency" {
+  description = "Functions tuned at once by a fleet execution (the Distributed Map's MaxConcurrency; 0 = as many as Step Functions allows)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.fleet_max_concurrency >= 0 && floor(var.fleet_max_concurrency) == var.fleet_max_concurrency
+    error_message = "fleet_max_concurrency must be a whole number, 0 (no limit) or more."
+  }
+}
+
+variable "fleet_item_timeout_s" {
+  description = "Longest one function's tuning may take in a fleet; past it the child workflow is stopped and the function swept clean."
+  type        = number
+  default     = 14400
+
+  validation {
+    condition     = var.fleet_item_timeout_s >= 60 && floor(var.fleet_item_timeout_s) == var.fleet_item_timeout_s
+    error_message = "fleet_item_timeout_s must be a whole number of seconds, 60 or more."
+  }
+}
