@@ -130,3 +130,28 @@ def _cleanup_problems(definition: dict[str, Any]) -> list[str]:
 def structural_problems(definition: dict[str, Any]) -> list[str]:
     """What is wrong with `definition`'s graph; empty when it is sound."""
     return _scope_problems(definition, "") + _cleanup_problems(definition)
+
+
+def fleet_problems(definition: dict[str, Any]) -> list[str]:
+    """What is wrong with the fleet's graph: a sound graph, and no item that can fail it.
+
+    Every failure of an item's child workflow must be caught and swept, the sweep's own
+    failure caught too, and the Map must tolerate failed items: one broken function must
+    never end the fleet.
+    """
+    problems = _scope_problems(definition, "")
+    maps = [(n, s) for n, s in definition.get("States", {}).items() if s.get("Type") == "Map"]
+    for name, state in maps:
+        processor = state.get("ItemProcessor", {})
+        if processor.get("ProcessorConfig", {}).get("Mode") != "DISTRIBUTED":
+            problems.append(f"{name}: the fleet's Map must be DISTRIBUTED (child workflows)")
+        if state.get("ToleratedFailurePercentage") != 100:
+            problems.append(f"{name}: ToleratedFailurePercentage must be 100")
+        for inner, inner_state in processor.get("States", {}).items():
+            if inner_state.get("Type") not in _CATCHABLE:
+                continue
+            if not any("States.ALL" in c["ErrorEquals"] for c in inner_state.get("Catch", [])):
+                problems.append(f"{name}/{inner}: no Catch of States.ALL; a failure ends the fleet")
+    if not maps:
+        problems.append("the fleet has no Map state")
+    return problems
