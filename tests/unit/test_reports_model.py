@@ -173,3 +173,34 @@ def test_a_large_many_size_result_stays_under_two_megabytes() -> None:
     page = render_html(build_report(result, "x"))
     assert len(page.encode()) < 2_000_000
     assert page.count('class="sample"') <= 6000
+
+
+def test_index_reads_a_fleets_per_function_folders(tmp_path: Path) -> None:
+    from powertune.storage.reports import read_history
+
+    doc = json.loads((RESULTS / "fixed.json").read_text())
+    stamp = "20261201T100000Z"
+    for name in ("fn-a", "fn-b"):  # two functions tuned in the same second
+        folder = tmp_path / name
+        folder.mkdir()
+        one = {**doc, "function_arn": f"arn:aws:lambda:us-east-1:1:function:{name}"}
+        (folder / f"tuning-{stamp}.json").write_text(json.dumps(one))
+        (folder / f"power-tuner-{stamp}.html").write_text("<html></html>")
+    statuses = [{"function": "fn-a", "status": "tuned"}, {"function": "fn-b", "status": "failed"}]
+    fleet = {"kind": "fleet", "tags": {"team": "x"}, "transitions": 40, "functions": statuses}
+    (tmp_path / "fleet-20261201T100500Z.json").write_text(json.dumps(fleet))
+
+    index = build_index(list(read_history(tmp_path)))
+
+    tunings = sorted((r.function, r.links) for r in index.runs if r.kind == "tuning")
+    assert tunings == [
+        (f, (("report", f"history/{f}/power-tuner-{stamp}.html"),
+             ("json", f"history/{f}/tuning-{stamp}.json")))
+        for f in ("fn-a", "fn-b")
+    ]  # fmt: skip
+    assert [(fn, [p.report for p in ps]) for fn, ps in index.trends] == [
+        (f, [f"{f}/power-tuner-{stamp}.html"]) for f in ("fn-a", "fn-b")
+    ]
+    [run] = [r for r in index.runs if r.kind == "fleet"]
+    assert run.summary == "team=x: 1 of 2 functions tuned, 40 transitions"
+    assert index.others == ()

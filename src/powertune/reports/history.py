@@ -29,6 +29,7 @@ KINDS = {
     "apply": "apply",
     "newman": "Newman",
     "loadtest": "load test",
+    "fleet": "fleet",
 }
 #: files that belong to a run of another kind (its reports), not runs themselves
 _COMPANIONS = {"power-tuner": "tuning", "memory-summary": "decision"}
@@ -95,7 +96,7 @@ def _function(doc: Mapping[str, Any] | None) -> str:
 
 
 def _tuning(
-    entry: HistoryEntry, stamp: str, names: set[str]
+    entry: HistoryEntry, stamp: str, names: set[str], folder: str = ""
 ) -> tuple[str, str | None, TrendPoint | None]:
     """(summary, problem, trend point) of a tuning result."""
     try:
@@ -108,7 +109,7 @@ def _tuning(
     currency = (
         "USD" if result.settings.decision is None else result.settings.decision.price_table.currency
     )
-    html = report_name(stamp, ReportFormat.HTML)
+    html = folder + report_name(stamp, ReportFormat.HTML)
     point = TrendPoint(
         _when(stamp[:16]),
         stamp,
@@ -127,6 +128,13 @@ def _generic(doc: Mapping[str, Any] | None) -> str:
     """A line about a run of a kind whose format this version does not read in detail."""
     if not doc:
         return ""
+    if doc.get("kind") == "fleet" and isinstance(doc.get("functions"), list):
+        statuses = [str(f.get("status")) for f in doc["functions"] if isinstance(f, Mapping)]
+        tags = ", ".join(f"{k}={v}" for k, v in (doc.get("tags") or {}).items())
+        return (
+            f"{tags}: {statuses.count('tuned')} of {len(statuses)} functions tuned, "
+            f"{doc.get('transitions', '?')} transitions"
+        )
     run = doc.get("run")
     if isinstance(run, Mapping) and isinstance(run.get("stats"), Mapping):  # Newman's JSON
         stats = run["stats"]
@@ -158,7 +166,7 @@ _ORDER = {"report": 0, "chart": 1, "summary": 2, "samples": 3}
 
 def _label(name: str) -> str:
     """What a link opens: `report`, `chart`, ..., else the file's extension."""
-    m = _NAME.match(name)
+    m = _NAME.match(name.rpartition("/")[2])
     if m is None:
         return name
     return _LABELS.get((m.group("kind"), m.group("ext")), m.group("ext"))
@@ -167,22 +175,26 @@ def _label(name: str) -> str:
 def build_index(files: Sequence[HistoryEntry], history: str = "history") -> Index:
     """The index of a history folder's files; links are relative to the index's folder."""
     names = {f.name for f in files}
-    groups: dict[tuple[str, str], list[HistoryEntry]] = {}
+    # a fleet writes each function's files in a folder of its own (`<function>/`): runs
+    # are grouped by folder too, as two functions' files often share a stamp
+    groups: dict[tuple[str, str, str], list[HistoryEntry]] = {}
     others: list[str] = []
     for f in files:
-        m = _NAME.match(f.name)
+        folder, _, base = f.name.rpartition("/")
+        m = _NAME.match(base)
         kind = None if m is None else _COMPANIONS.get(m.group("kind"), m.group("kind"))
         if m is None or kind not in KINDS:
             others.append(f.name)
             continue
-        groups.setdefault((kind, m.group("stamp")), []).append(f)
+        groups.setdefault((kind, m.group("stamp"), folder), []).append(f)
     runs: list[Run] = []
     trends: dict[str, list[TrendPoint]] = {}
-    for (kind, stamp), entries in groups.items():
+    for (kind, stamp, folder), entries in groups.items():
         main = next((e for e in entries if e.name.endswith(".json")), entries[0])
         summary, problem = _generic(main.document), main.problem
         if kind == "tuning" and main.document is not None:
-            summary, problem, point = _tuning(main, stamp, names)
+            prefix = f"{folder}/" if folder else ""
+            summary, problem, point = _tuning(main, stamp, names, prefix)
             if point is not None:
                 trends.setdefault(_function(main.document), []).append(point)
         links = tuple(

@@ -43,18 +43,35 @@ class HistoryFile:
     problem: str | None = None
 
 
+def _files(folder: Path) -> list[tuple[str, Path]]:
+    """(name, path) of `folder`'s files and of its subfolders' (`powertune fleet` writes
+    `<function>/tuning-<ts>.json`), named relative to `folder`; hidden ones skipped."""
+    found: list[tuple[str, Path]] = []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.is_file():
+            found.append((path.name, path))
+        elif path.is_dir():
+            found += [
+                (f"{path.name}/{p.name}", p)
+                for p in sorted(path.iterdir())
+                if p.is_file() and not p.name.startswith(".")
+            ]
+    return sorted(found)
+
+
 def read_history(folder: Path) -> Iterator[HistoryFile]:
-    """Every file of `folder`, by name; JSON files parsed (a broken one says why, never raises)."""
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+    """Every file of `folder` (and of its subfolders), by name; JSON files parsed (a broken
+    one says why, never raises)."""
+    for name, path in _files(folder):
         if path.suffix != ".json":
-            yield HistoryFile(path.name)
+            yield HistoryFile(name)
             continue
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            yield HistoryFile(path.name, problem=f"unreadable: {exc}")
+            yield HistoryFile(name, problem=f"unreadable: {exc}")
             continue
         if isinstance(doc, dict):
-            yield HistoryFile(path.name, doc)
+            yield HistoryFile(name, doc)
         else:
-            yield HistoryFile(path.name, problem="not a JSON object")
+            yield HistoryFile(name, problem="not a JSON object")
