@@ -264,3 +264,53 @@ def test_bad_input_is_refused_before_anything_starts(
     assert json.loads(dry.stdout)["functions"] == [name]
     fleet.left_as_found(name)
     assert not list(tmp_path.glob("fleet-*.json"))
+
+
+class _DeniedTagging:
+    """A tagging client without tag:GetResources, as an account that grants Lambda only."""
+
+    def get_paginator(self, name: str) -> Any:
+        from botocore.exceptions import ClientError
+
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}
+        raise ClientError(error, "GetResources")  # type: ignore[arg-type]
+
+
+class _StaleTagging:
+    """A tagging index that still lists a function whose tag was just removed."""
+
+    def __init__(self, arns: list[str]) -> None:
+        self.arns = arns
+
+    def get_paginator(self, name: str) -> Any:
+        arns = self.arns
+
+        class Pages:
+            def paginate(self, **_: Any) -> list[dict[str, Any]]:
+                return [{"ResourceTagMappingList": [{"ResourceARN": a} for a in arns]}]
+
+        return Pages()
+
+
+def test_discovery_confirms_every_tag_with_lambda_and_falls_back_without_tagging(
+    local_cloud: Any, fleet: Fleet, boto3_client: Callable[..., Any]
+) -> None:
+    from powertune.stepfunctions.discovery import TagFilter, tagged_functions
+
+    keep = fleet.create("keep", FAILING, {"team": fleet.tag, "env": "prod"})
+    fleet.create("dev", FAILING, {"team": fleet.tag, "env": "dev"})
+    untagged = fleet.create("untagged", FAILING, {"team": fleet.tag})
+    arn = fleet.lam.get_function_configuration(FunctionName=untagged)["FunctionArn"]
+    fleet.lam.untag_resource(Resource=arn, TagKeys=["team"])
+    filters = [TagFilter("team", fleet.tag), TagFilter("env", "prod")]
+    said: list[str] = []
+
+    real = tagged_functions(boto3_client("resourcegroupstaggingapi"), fleet.lam, filters)
+    denied = tagged_functions(_DeniedTagging(), fleet.lam, filters, say=said.append)
+    stale = tagged_functions(_StaleTagging([arn]), fleet.lam, [TagFilter("team", fleet.tag)])
+
+    assert [a.rsplit(":", 1)[-1] for a in real.arns] == [keep]
+    assert real.method == "resourcegroupstaggingapi"
+    assert denied.arns == real.arns and denied.method == "lambda:ListFunctions"
+    assert said and "tag:GetResources" in said[0]
+    assert stale.arns == () and stale.dropped == (arn,)
