@@ -218,6 +218,7 @@ def run_fleet(f: FleetOptions) -> None:
     err_console.print(f"fleet: {len(found.arns)} functions carry {labels} ({found.method})")
     sent, refused = _items(f, found.arns, backend, region)
     if f.tune["dry_run"]:
+        fleet_input([s.item for s in sent])  # a fleet too large for one execution fails here too
         _print_dry_run(machine, sent, refused)
         return
     sfn = sfn_client(endpoint, region)

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from powertune.errors import ApprovalRefused, PowertuneError
-from powertune.stepfunctions.execution import Finished, execution_cost_usd
+from powertune.stepfunctions.execution import Finished, execution_cost_usd, usd_per_transition
 from powertune.stepfunctions.fleet import ItemStatus, count_transitions, outcomes
 from powertune.storage.history import new_path, write_json
 
@@ -46,7 +46,8 @@ class Outcome:
     error: str | None = None
     execution_arn: str | None = None
     result_file: str | None = None
-    transitions: int = 0
+    #: its own child's transitions plus its equal share of the fleet's (so not whole)
+    transitions: float = 0.0
     execution_cost: float = 0.0
     memory: str = ""
     decision: str = ""
@@ -87,8 +88,8 @@ def collect(
         counted = count_transitions(sfn, finished.execution_arn, items)
         share = (counted.fleet + counted.items) / len(sent)
         for s, item in zip(sent, items, strict=True):
-            own = counted.tuners.get(item.execution_arn or "", 0)
-            cost = execution_cost_usd(round(share + own), region)
+            attributed = share + counted.tuners.get(item.execution_arn or "", 0)
+            cost = attributed * usd_per_transition(region)
             if item.status is ItemStatus.TUNED and item.execution_arn:
                 outcome = _tuned(s, item.execution_arn, cost, sfn, endpoint_url)
             else:
@@ -97,7 +98,7 @@ def collect(
                     error += f"; run `powertune cleanup {s.item.function}` to finish its clean-up"
                 outcome = Outcome.failed(s.item.function, s.prepared.config.function_arn, error)
                 outcome = replace(outcome, execution_arn=item.execution_arn, execution_cost=cost)
-            found.append(replace(outcome, transitions=round(share + own)))
+            found.append(replace(outcome, transitions=round(attributed, 2)))
     return sorted(found, key=lambda o: o.function)
 
 
@@ -144,7 +145,7 @@ def _decide(f: FleetOptions, outcome: Outcome) -> Outcome:
 
 def _record(f: FleetOptions, found: list[Outcome], finished: Finished | None, region: str) -> Path:
     now = datetime.now(UTC)
-    total = sum(o.transitions for o in found)
+    total = round(sum(o.transitions for o in found))  # whole again: the shares add up
     doc = {
         "schema_version": FLEET_SCHEMA_VERSION,
         "kind": "fleet",
@@ -180,7 +181,13 @@ def _table(found: list[Outcome], decided: bool) -> Table:
         table.add_column("decision")
     table.add_column("error")
     for o in found:
-        row = [o.function, o.status.value, o.memory, str(o.transitions), f"{o.execution_cost:.6f}"]
+        row = [
+            o.function,
+            o.status.value,
+            o.memory,
+            f"{o.transitions:g}",
+            f"{o.execution_cost:.6f}",
+        ]
         row += [o.decision] if decided else []
         table.add_row(*row, o.error or "")
     return table
@@ -194,7 +201,7 @@ def finish_fleet(
         found = [_decide(f, o) if o.status is ItemStatus.TUNED else o for o in found]
     record = _record(f, found, finished, region)
     Console(file=sys.stdout, width=200).print(_table(found, f.mode is not None))
-    total = sum(o.transitions for o in found)
+    total = round(sum(o.transitions for o in found))
     print(
         f"fleet: {total} state transitions, {execution_cost_usd(total, region):.6f} USD; "
         f"record: {record}"
