@@ -98,7 +98,7 @@ def collect(
                     error += f"; run `powertune cleanup {s.item.function}` to finish its clean-up"
                 outcome = Outcome.failed(s.item.function, s.prepared.config.function_arn, error)
                 outcome = replace(outcome, execution_arn=item.execution_arn, execution_cost=cost)
-            found.append(replace(outcome, transitions=round(attributed, 2)))
+            found.append(replace(outcome, transitions=attributed))
     return sorted(found, key=lambda o: o.function)
 
 
@@ -185,7 +185,7 @@ def _table(found: list[Outcome], decided: bool) -> Table:
             o.function,
             o.status.value,
             o.memory,
-            f"{o.transitions:g}",
+            f"{o.transitions:.1f}",
             f"{o.execution_cost:.6f}",
         ]
         row += [o.decision] if decided else []
