@@ -317,3 +317,42 @@ def test_discovery_confirms_every_tag_with_lambda_and_falls_back_without_tagging
     assert denied.arns == real.arns and denied.method == "lambda:ListFunctions"
     assert said and "tag:GetResources" in said[0]
     assert stale.arns == () and stale.dropped == (arn,)
+
+
+def test_ctrl_c_stops_the_fleet_and_sweeps_every_function(
+    deployed: dict[str, str],
+    local_cloud: Any,
+    fleet: Fleet,
+    boto3_client: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    import signal
+    import time
+
+    names = [fleet.create(f"ok{i}", HANDLER.read_text(), None) for i in range(2)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    process = subprocess.Popen(
+        [*POWERTUNE, "fleet", "--tag", f"team={fleet.tag}", "--local", "--local-state-dir",
+         str(local_cloud.state_dir), "--memory", "256,1024,1769", "--invocations", "40",
+         "--payload", '{"rounds": 3000}', "--output", str(tmp_path)],
+        cwd=ROOT, env={**env, "POWERTUNE_STATE_DIR": str(tmp_path / "journals")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    sfn = boto3_client("stepfunctions")
+    deadline = time.monotonic() + 120
+    started: list[str] = []
+    while not started and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.5)
+        runs = sfn.list_executions(stateMachineArn=deployed["state_machine_arn"])["executions"]
+        started = [e["name"] for e in runs if fleet.tag in e["name"] and e["status"] == "RUNNING"]
+    assert started, "no child workflow started"
+    time.sleep(2.0)  # into the measurement: versions and aliases exist now
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+
+    assert process.returncode == 130, stderr[-3000:]
+    assert "every function was swept clean" in stderr
+    for name in names:
+        fleet.left_as_found(name)
+    runs = sfn.list_executions(stateMachineArn=deployed["state_machine_arn"])["executions"]
+    assert not [e for e in runs if fleet.tag in e["name"] and e["status"] == "RUNNING"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,9 @@ from rich.console import Console
 from powertune.cli.decide import parse_min_savings
 from powertune.cli.factory import Endpoint, build_backend, resolve_endpoint, resolve_region
 from powertune.cli.fleet_results import Outcome, collect, finish_fleet
+from powertune.cli.fleet_stop import stop_and_sweep, sweep_all, swept_message
 from powertune.cli.gate_options import gate_settings
+from powertune.cli.signals import sigterm_as_interrupt
 from powertune.cli.tune_options import TuneOptions, parse_request
 from powertune.cli.tune_stepfunctions import Prepared, prepare_execution, sfn_client
 from powertune.clock import SystemClock
@@ -35,7 +38,6 @@ from powertune.stepfunctions.deploy import recorded_state_machine
 from powertune.stepfunctions.discovery import TagFilter, parse_tag, tagged_functions
 from powertune.stepfunctions.execution import ExecutionFailed, Finished, follow, start
 from powertune.stepfunctions.fleet import FleetItem, fleet_input
-from powertune.stepfunctions.sweep import sweep
 from powertune.tuning.plan import parse_function
 from powertune.tuning.ports import Backend
 
@@ -171,21 +173,6 @@ class _Progress:
             self._said = done
 
 
-def _sweep_all(sent: list[Sent], backend: Backend, finished: Finished) -> list[str]:
-    """After the fleet itself failed: sweep every function here; what could not be."""
-    left = []
-    for s in sent:
-        item = {**s.item.to_json(), "error": {"Error": finished.error, "Cause": finished.cause}}
-        try:
-            outcome = sweep(item, backend)
-        except PowertuneError as exc:
-            left.append(f"{s.item.function}: {exc}")
-            continue
-        if not outcome["cleanup"]["complete"]:
-            left.append(f"{s.item.function}: " + "; ".join(outcome["cleanup"]["problems"]))
-    return left
-
-
 def run_fleet(f: FleetOptions) -> None:
     """Find, send, follow, collect, decide, report; exit as the module docstring says."""
     local = f.tune["use_local"]
@@ -222,21 +209,31 @@ def run_fleet(f: FleetOptions) -> None:
         _print_dry_run(machine, sent, refused)
         return
     sfn = sfn_client(endpoint, region)
-    finished = None
-    if sent:
-        doc = fleet_input([s.item for s in sent])
-        arn = start(sfn, machine, f"fleet-{secrets.token_hex(6)}", doc)
-        err_console.print(f"execution {arn}")
-        finished = follow(sfn, arn, SystemClock(), _Progress(sfn, arn, len(sent)))
-        if finished.status != "SUCCEEDED":
-            left = _sweep_all(sent, backend, finished)
-            said = "every function was swept clean" if not left else "left: " + "; ".join(left)
-            raise ExecutionFailed(
-                f"the fleet execution {arn} ended {finished.status} ({finished.error}: "
-                f"{finished.cause}); {said}"
-            )
+    finished = _execute(sfn, machine, sent, backend) if sent else None
     outcomes = collect(sfn, finished, sent, refused, region, endpoint.endpoint_url)
     finish_fleet(f, outcomes, finished, region)
+
+
+def _execute(sfn: Any, machine: str, sent: list[Sent], backend: Backend) -> Finished:
+    """Start the fleet and follow it; on failure or Ctrl-C, stop it and sweep every function."""
+    doc = fleet_input([s.item for s in sent])
+    arn = start(sfn, machine, f"fleet-{secrets.token_hex(6)}", doc)
+    err_console.print(f"execution {arn}")
+    try:
+        with sigterm_as_interrupt():
+            finished = follow(sfn, arn, SystemClock(), _Progress(sfn, arn, len(sent)))
+    except KeyboardInterrupt:
+        err_console.print("interrupted: stopping the fleet execution and its child workflows")
+        left = stop_and_sweep(sfn, machine, arn, sent, backend)
+        err_console.print(f"interrupted: {swept_message(left)}")
+        sys.exit(130)
+    if finished.status != "SUCCEEDED":
+        left = sweep_all(sent, backend, finished.error, finished.cause)
+        raise ExecutionFailed(
+            f"the fleet execution {arn} ended {finished.status} ({finished.error}: "
+            f"{finished.cause}); {swept_message(left)}"
+        )
+    return finished
 
 
 def _print_dry_run(machine: str, sent: list[Sent], refused: list[Outcome]) -> None:
