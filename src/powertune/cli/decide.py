@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -36,6 +37,7 @@ from powertune.storage.results import read_result
 from powertune.tuning.plan import parse_function
 from powertune.tuning.ports import Backend
 
+F = TypeVar("F", bound=Callable[..., Any])
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 
 
@@ -50,17 +52,24 @@ def parse_min_savings(text: str) -> float:
     return value
 
 
+def saving_options(command: F) -> F:
+    """--min-savings and --monthly-invocations, shared by `decide` and `fleet --mode`."""
+    command = click.option(
+        "--monthly-invocations",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MONTHLY_INVOCATIONS,
+        show_default=True,
+        help="Invocations per month, for the projection.",
+    )(command)
+    return click.option(
+        "--min-savings", default="5%", show_default=True, help="Smallest saving worth it."
+    )(command)
+
+
 @click.command()
 @click.argument("result_file", type=click.Path(path_type=Path))
 @click.option("--mode", type=click.Choice(["auto", "manual"]), required=True, help="auto applies.")
-@click.option("--min-savings", default="5%", show_default=True, help="Smallest saving worth it.")
-@click.option(
-    "--monthly-invocations",
-    type=click.IntRange(min=0),
-    default=DEFAULT_MONTHLY_INVOCATIONS,
-    show_default=True,
-    help="Invocations per month, for the projection.",
-)
+@saving_options
 @click.option("--force", is_flag=True, help="Decide even if the function changed since tuning.")
 @writeback_options
 @click.option("--alias", default=None, help="Also publish a version and move this alias to it.")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.session
@@ -128,6 +128,19 @@ def resolve_endpoint(
         local.endpoint_url,
         region or local.region,
         (local.access_key_id, local.secret_access_key),
+    )
+
+
+def endpoint_client(service: str, endpoint: Endpoint, region: str) -> Any:
+    """A boto3 client of `service` at `endpoint` (AWS's own, or the local cloud's with its keys)."""
+    access_key, secret_key = endpoint.credentials or (None, None)
+    client: Any = getattr(boto3, "client")  # noqa: B009 - the service is chosen at run time
+    return client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint.endpoint_url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
     )
 
 

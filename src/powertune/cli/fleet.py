@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
+from powertune.cli.decide import saving_options
 from powertune.cli.fleet_flow import FleetOptions, run_fleet
 from powertune.cli.gate_options import gate_keys, gate_options
 from powertune.cli.tune_options import fleet_tune_options
-from powertune.decision.policy import DEFAULT_MONTHLY_INVOCATIONS
 
 
 @click.command()
@@ -50,14 +50,7 @@ from powertune.decision.policy import DEFAULT_MONTHLY_INVOCATIONS
     default=None,
     help="Also decide each function (as `powertune decide --mode`); default: only tune.",
 )
-@click.option("--min-savings", default="5%", show_default=True, help="--mode: smallest saving.")
-@click.option(
-    "--monthly-invocations",
-    type=click.IntRange(min=0),
-    default=DEFAULT_MONTHLY_INVOCATIONS,
-    show_default=True,
-    help="--mode: invocations per month, for the projection.",
-)
+@saving_options
 @click.option("--alias", default=None, help="--mode: also move this alias to the new size.")
 @gate_options
 def fleet(**options: Any) -> None:

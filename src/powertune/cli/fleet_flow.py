@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import click
 from botocore.exceptions import ClientError
 from rich.console import Console
 
 from powertune.cli.decide import parse_min_savings
-from powertune.cli.factory import Endpoint, build_backend, resolve_endpoint, resolve_region
+from powertune.cli.factory import build_backend, endpoint_client, resolve_endpoint, resolve_region
 from powertune.cli.fleet_results import Outcome, collect, finish_fleet
 from powertune.cli.fleet_stop import stop_and_sweep, sweep_all, swept_message
 from powertune.cli.gate_options import gate_settings
@@ -118,18 +117,6 @@ def _state_machine(f: FleetOptions) -> str:
     )
 
 
-def _client(service: str, endpoint: Endpoint, region: str) -> Any:
-    access_key, secret_key = endpoint.credentials or (None, None)
-    client: Any = getattr(boto3, "client")  # noqa: B009 - the service is chosen at run time
-    return client(
-        service,
-        region_name=region,
-        endpoint_url=endpoint.endpoint_url,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-    )
-
-
 def _items(
     f: FleetOptions, arns: tuple[str, ...], backend: Backend, region: str
 ) -> tuple[list[Sent], list[Outcome]]:
@@ -191,10 +178,8 @@ def run_fleet(f: FleetOptions) -> None:
         seed=None,
         credentials=endpoint.credentials,
     )
-    lam, tagging = (
-        _client("lambda", endpoint, region),
-        _client("resourcegroupstaggingapi", endpoint, region),
-    )
+    lam = endpoint_client("lambda", endpoint, region)
+    tagging = endpoint_client("resourcegroupstaggingapi", endpoint, region)
     found = tagged_functions(tagging, lam, list(f.tags), say=err_console.print)
     labels = ", ".join(t.label for t in f.tags)
     if not found.arns:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import boto3
 from rich.console import Console
 
 from powertune.cli.analysis import RunContext
@@ -24,6 +23,7 @@ from powertune.cli.factory import (
     Endpoint,
     build_backend,
     build_policy,
+    endpoint_client,
     load_prices,
     rates_in,
     resolve_endpoint,
@@ -163,14 +163,7 @@ def prepare_execution(
 
 
 def sfn_client(endpoint: Endpoint, region: str) -> Any:
-    access_key, secret_key = endpoint.credentials or (None, None)
-    return boto3.client(
-        "stepfunctions",
-        region_name=region,
-        endpoint_url=endpoint.endpoint_url,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-    )
+    return endpoint_client("stepfunctions", endpoint, region)
 
 
 def write_execution_result(

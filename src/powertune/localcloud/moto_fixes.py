@@ -16,6 +16,7 @@ idempotent, and checked by the fleet's tests against moto's own interpreter.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ import botocore.session
 _APPLIED = {"done": False}
 
 
+@functools.cache
 def _input_members(service: str, action: str) -> dict[str, str]:
     """Lower-case member name -> the member's own name, for `service`'s `action`."""
     model = botocore.session.get_session().get_service_model(service)
