@@ -165,6 +165,8 @@ def test_with_mode_auto_each_function_goes_through_decide(
     done = fleet.run(local_cloud, tmp_path, "--mode", "auto", "--min-savings", "0%")
 
     assert done.returncode == 0, done.stderr[-4000:]
+    assert "decision" in done.stdout  # the table's column
+    assert '"outcome"' not in done.stdout and '"outcome"' in done.stderr  # decide's JSON
     for name in names:
         [decision_path] = (tmp_path / name).glob("decision-*.json")
         decision = json.loads(decision_path.read_text())

@@ -11,6 +11,7 @@ table of every function's outcome close the run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass, replace
@@ -133,7 +134,9 @@ def _decide(f: FleetOptions, outcome: Outcome) -> Outcome:
     assert outcome.result_file is not None
     folder = Path(outcome.result_file).parent
     try:
-        decide.main(_decide_args(f, outcome.result_file, folder), standalone_mode=False)
+        # decide's JSON goes to stderr here: the fleet's stdout is its table
+        with contextlib.redirect_stdout(sys.stderr):
+            decide.main(_decide_args(f, outcome.result_file, folder), standalone_mode=False)
     except ApprovalRefused as exc:
         return replace(outcome, decision=f"refused: {exc}")
     except PowertuneError as exc:
