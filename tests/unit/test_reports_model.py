@@ -202,5 +202,5 @@ def test_index_reads_a_fleets_per_function_folders(tmp_path: Path) -> None:
         (f, [f"{f}/power-tuner-{stamp}.html"]) for f in ("fn-a", "fn-b")
     ]
     [run] = [r for r in index.runs if r.kind == "fleet"]
-    assert run.summary == "team=x: 1 of 2 functions tuned, 40 transitions"
+    assert run.summary == "team=x: 1 of 2 functions tuned (failed: fn-b), 40 transitions"
     assert index.others == ()

@@ -203,7 +203,8 @@ def finish_fleet(
     if f.mode is not None:
         found = [_decide(f, o) if o.status is ItemStatus.TUNED else o for o in found]
     record = _record(f, found, finished, region)
-    Console(file=sys.stdout, width=200).print(_table(found, f.mode is not None))
+    width = None if sys.stdout.isatty() else 200  # logs and CI are not terminals
+    Console(file=sys.stdout, width=width).print(_table(found, f.mode is not None))
     total = round(sum(o.transitions for o in found))
     print(
         f"fleet: {total} state transitions, {execution_cost_usd(total, region):.6f} USD; "

@@ -129,10 +129,13 @@ def _generic(doc: Mapping[str, Any] | None) -> str:
     if not doc:
         return ""
     if doc.get("kind") == "fleet" and isinstance(doc.get("functions"), list):
-        statuses = [str(f.get("status")) for f in doc["functions"] if isinstance(f, Mapping)]
+        functions = [f for f in doc["functions"] if isinstance(f, Mapping)]
+        statuses = [str(f.get("status")) for f in functions]
+        failed = [str(f.get("function")) for f in functions if f.get("status") != "tuned"]
         tags = ", ".join(f"{k}={v}" for k, v in (doc.get("tags") or {}).items())
+        said = f" (failed: {', '.join(failed)})" if failed else ""
         return (
-            f"{tags}: {statuses.count('tuned')} of {len(statuses)} functions tuned, "
+            f"{tags}: {statuses.count('tuned')} of {len(statuses)} functions tuned{said}, "
             f"{doc.get('transitions', '?')} transitions"
         )
     run = doc.get("run")
