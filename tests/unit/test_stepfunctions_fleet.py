@@ -150,3 +150,33 @@ def test_a_childs_error_is_told_from_its_description() -> None:
     timeout, none = child_error({"Error": "States.Timeout", "Cause": ""})
     assert "item timeout" in timeout and none is None
     assert child_error({"Error": "X.Y", "Cause": "plain"}) == ("X.Y: plain", None)
+
+
+def test_each_child_gets_the_whole_execution_input_and_its_parents_id(
+    definition: dict[str, Any],
+) -> None:
+    from powertune.stepfunctions.codec import PolicySpec
+    from powertune.stepfunctions.run import execution_input
+    from powertune.tuning.models import Architecture, Payload, StrategySpec
+    from powertune.tuning.pricing import PriceRate
+    from powertune.tuning.request import TuningRequest
+
+    request = TuningRequest(
+        function="fn",
+        memory_sizes=(256,),
+        architectures=(Architecture.X86_64,),
+        payloads=(Payload(b"{}"),),
+        strategy=StrategySpec(),
+        allowed_errors=frozenset(),
+        scratch_copy=False,
+        run_id="r",
+        seed=1,
+    )
+    doc = execution_input(request, PolicySpec(1), {Architecture.X86_64: PriceRate(1e-5, 2e-7)})
+    task = definition["States"]["TuneFleet"]["ItemProcessor"]["States"]["TuneFunction"]
+    sent = task["Parameters"]["Input"]
+    assert {k.removesuffix(".$") for k in sent} == {
+        *doc,
+        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID",
+    }
+    assert all(sent[f"{k}.$"] == f"$.input.{k}" for k in doc)
