@@ -52,7 +52,7 @@ def deployed(local_cloud: Any, tmp_path_factory: pytest.TempPathFactory) -> dict
     journals = tmp_path_factory.mktemp("journals")
     done = _powertune(
         "stepfunctions", "deploy", "--local", "--local-state-dir", str(local_cloud.state_dir),
-        journals=journals,
+        "--tag", "powertune-fleet=tests", journals=journals,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-4000:]
     outputs: dict[str, str] = json.loads(done.stdout)
@@ -358,3 +358,21 @@ def test_ctrl_c_stops_the_fleet_and_sweeps_every_function(
         fleet.left_as_found(name)
     runs = sfn.list_executions(stateMachineArn=deployed["state_machine_arn"])["executions"]
     assert not [e for e in runs if fleet.tag in e["name"] and e["status"] == "RUNNING"]
+
+
+def test_deploy_can_grant_a_fleet_by_tag(
+    deployed: dict[str, str], boto3_client: Callable[..., Any]
+) -> None:
+    # moto does not enforce IAM: what is checked is the policy Terraform wrote
+    iam = boto3_client("iam")
+    doc = iam.get_role_policy(RoleName="powertune-steps", PolicyName="tune-listed-functions")
+    policy = doc["PolicyDocument"]
+    statements = {
+        s["Sid"]: s
+        for s in (policy if isinstance(policy, dict) else json.loads(policy))["Statement"]
+    }
+    tagged = statements["TaggedFunctions"]
+    assert tagged["Condition"] == {"StringEquals": {"aws:ResourceTag/powertune-fleet": "tests"}}
+    assert str(tagged["Resource"]).endswith(":function:*")
+    assert {"lambda:UpdateFunctionConfiguration", "lambda:ListTags"} <= set(tagged["Action"])
+    assert "lambda:ListTags" in statements["ReadAndSetLatest"]["Action"]

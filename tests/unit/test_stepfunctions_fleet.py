@@ -180,3 +180,14 @@ def test_each_child_gets_the_whole_execution_input_and_its_parents_id(
         "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID",
     }
     assert all(sent[f"{k}.$"] == f"$.input.{k}" for k in doc)
+
+
+def test_the_deploy_root_passes_a_fleets_tags_and_needs_functions_or_tags(tmp_path: Path) -> None:
+    from powertune.stepfunctions.deploy import DeployTarget, deploy, root_configuration
+
+    target = DeployTarget("eu-west-1", tmp_path, function_tags=(("team", "payments"),))
+    root = root_configuration(target, [])
+    assert 'tuned_function_tags   = {"team": "payments"}' in root
+    assert "tuned_function_arns   = []" in root
+    with pytest.raises(ConfigError, match=r"--function ARN .* or --tag KEY=VALUE"):
+        deploy(DeployTarget("eu-west-1", tmp_path), MODULE, [])

@@ -14,6 +14,7 @@ import click
 
 from powertune.cli.factory import resolve_region
 from powertune.stepfunctions.deploy import STACK, DeployTarget, deploy, find_module, record_local
+from powertune.stepfunctions.discovery import parse_tag
 
 
 @click.group("stepfunctions")
@@ -38,6 +39,14 @@ def stepfunctions() -> None:
     "handler's IAM policy is scoped to these).",
 )
 @click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="AWS only: also let the state machine tune every function carrying this tag "
+    "(repeatable: all of them), for `powertune fleet`.",
+)
+@click.option(
     "--max-concurrency",
     type=int,
     default=3,
@@ -49,10 +58,12 @@ def deploy_command(
     local_state_dir: Path | None,
     region: str | None,
     functions: tuple[str, ...],
+    tags: tuple[str, ...],
     max_concurrency: int,
 ) -> None:
     """Package the steps' Lambda and apply infra/terraform/modules/powertune-stepfunctions."""
     module = find_module(Path.cwd())
+    function_tags = tuple((t.key, t.value) for t in map(parse_tag, tags))
     if use_local:
         from powertune.localcloud.state import read_live_state
 
@@ -63,6 +74,7 @@ def deploy_command(
             workdir=state_dir / "stacks" / STACK,
             endpoint_url=state.endpoint_url,
             max_concurrency=max_concurrency,
+            function_tags=function_tags,
         )
         # moto does not enforce IAM; the local policy names every function of the region
         arns = list(functions) or [f"arn:aws:lambda:{target.region}:*:function:*"]
@@ -74,6 +86,7 @@ def deploy_command(
             region=chosen,
             workdir=Path("build") / "stepfunctions" / chosen,
             max_concurrency=max_concurrency,
+            function_tags=function_tags,
         )
         outputs = deploy(target, module, list(functions))
     click.echo(json.dumps(outputs, indent=2, sort_keys=True))

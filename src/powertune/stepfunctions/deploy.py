@@ -36,6 +36,8 @@ class DeployTarget:
     workdir: Path
     endpoint_url: str | None = None
     max_concurrency: int = 3
+    #: a fleet granted by tag (the module's tuned_function_tags), besides the listed ARNs
+    function_tags: tuple[tuple[str, str], ...] = ()
 
 
 def find_module(start: Path) -> Path:
@@ -85,6 +87,7 @@ module "powertune" {{
   definition_path       = "${{path.root}}/statemachine.asl.json"
   fleet_definition_path = "${{path.root}}/fleet.asl.json"
   tuned_function_arns   = {json.dumps(functions)}
+  tuned_function_tags   = {json.dumps(dict(target.function_tags))}
   max_concurrency       = {target.max_concurrency}
 }}
 
@@ -120,10 +123,10 @@ def prepare_workdir(target: DeployTarget, module: Path, functions: list[str]) ->
 
 def deploy(target: DeployTarget, module: Path, functions: list[str]) -> dict[str, str]:
     """Package, apply, and return the outputs (`state_machine_arn`, `handler_arn`)."""
-    if not functions:
+    if not functions and not target.function_tags:
         raise ConfigError(
-            "no function to tune: pass --function ARN (repeatable); the handler's IAM "
-            "policy grants Lambda permissions on those functions only"
+            "no function to tune: pass --function ARN (repeatable) or --tag KEY=VALUE (a "
+            "fleet); the handler's IAM policy grants Lambda permissions on those only"
         )
     workdir = prepare_workdir(target, module, functions)
     tf = Terraform.in_directory(workdir)

@@ -2,7 +2,8 @@
 # invoke a batch, analyse, clean up); the state machine loops over batches and always
 # cleans up on error before it ends FAILED. Least privilege: the handler may change only
 # the functions in var.tuned_function_arns (and only versions and aliases of them), the
-# state machine may invoke only the handler.
+# state machine may invoke only the handler. A fleet can instead be granted by tag
+# (var.tuned_function_tags).
 
 locals {
   # Versions and aliases of the tuned functions: the tuner invokes, creates and deletes only those.
@@ -42,30 +43,70 @@ data "aws_iam_policy_document" "states_assume" {
 }
 
 data "aws_iam_policy_document" "steps" {
-  statement {
-    sid = "ReadAndSetLatest"
-    actions = [
-      "lambda:GetFunction",
-      "lambda:GetFunctionConfiguration",
-      "lambda:UpdateFunctionConfiguration",
-      "lambda:PublishVersion",
-      "lambda:ListVersionsByFunction",
-    ]
-    resources = var.tuned_function_arns
+  dynamic "statement" {
+    for_each = length(var.tuned_function_arns) > 0 ? [1] : []
+    content {
+      sid = "ReadAndSetLatest"
+      actions = [
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        # GetFunction on a tagged function needs ListTags too
+        "lambda:ListTags",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PublishVersion",
+        "lambda:ListVersionsByFunction",
+      ]
+      resources = var.tuned_function_arns
+    }
   }
-  statement {
-    sid = "TemporaryVersionsAndAliases"
-    actions = [
-      "lambda:GetFunction",
-      "lambda:GetFunctionConfiguration",
-      "lambda:CreateAlias",
-      "lambda:GetAlias",
-      "lambda:DeleteAlias",
-      "lambda:InvokeFunction",
-      # on a qualified ARN, DeleteFunction deletes one version only, never the function
-      "lambda:DeleteFunction",
-    ]
-    resources = local.qualified_arns
+  dynamic "statement" {
+    for_each = length(var.tuned_function_arns) > 0 ? [1] : []
+    content {
+      sid = "TemporaryVersionsAndAliases"
+      actions = [
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:CreateAlias",
+        "lambda:GetAlias",
+        "lambda:DeleteAlias",
+        "lambda:InvokeFunction",
+        # on a qualified ARN, DeleteFunction deletes one version only, never the function
+        "lambda:DeleteFunction",
+      ]
+      resources = local.qualified_arns
+    }
+  }
+  # A fleet by tag (attribute-based access): the same actions on every function of the
+  # account and region that carries all of var.tuned_function_tags, and on its versions
+  # and aliases (Lambda checks the function's tags for them).
+  dynamic "statement" {
+    for_each = length(var.tuned_function_tags) > 0 ? [1] : []
+    content {
+      sid = "TaggedFunctions"
+      actions = [
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:ListTags",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PublishVersion",
+        "lambda:ListVersionsByFunction",
+        "lambda:CreateAlias",
+        "lambda:GetAlias",
+        "lambda:DeleteAlias",
+        "lambda:InvokeFunction",
+        # the handler deletes only the versions it published (found by the run's description)
+        "lambda:DeleteFunction",
+      ]
+      resources = ["arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:*"]
+      dynamic "condition" {
+        for_each = var.tuned_function_tags
+        content {
+          test     = "StringEquals"
+          variable = "aws:ResourceTag/${condition.key}"
+          values   = [condition.value]
+        }
+      }
+    }
   }
   statement {
     sid       = "OwnLogs"

@@ -18,10 +18,18 @@ variable "tuned_function_arns" {
   description = "Unqualified ARNs of the functions the state machine may tune; its IAM is scoped to them."
   type        = list(string)
 
+  default = []
+
   validation {
-    condition     = length(var.tuned_function_arns) > 0
-    error_message = "List at least one function ARN to tune (tuned_function_arns); the handler gets no Lambda permission beyond them."
+    condition     = length(var.tuned_function_arns) > 0 || length(var.tuned_function_tags) > 0
+    error_message = "List at least one function ARN to tune (tuned_function_arns), or the tags of a fleet (tuned_function_tags); the handler gets no Lambda permission beyond them."
   }
+}
+
+variable "tuned_function_tags" {
+  description = "Tags (key = value) of a fleet: the handler may tune every function of the account and region that carries all of them (IAM's aws:ResourceTag condition), besides tuned_function_arns."
+  type        = map(string)
+  default     = {}
 }
 
 variable "max_concurrency" {
