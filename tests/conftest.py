@@ -13,6 +13,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
+# Makes pytest.mark.xdist_group keep its tests on one worker on pytest 9.2 (see the module).
+pytest_plugins = ["xdist_groups"]
+
 
 @dataclass(frozen=True)
 class LocalCloudHandle:
