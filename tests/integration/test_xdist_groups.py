@@ -1,4 +1,4 @@
-"""`make test`'s scheduling: tests marked `xdist_group` run on one worker, their fixtures set up once.
+"""`make test` scheduling: tests marked `xdist_group` share one worker and one fixture set-up.
 
 A small suite is run as `make test` runs the real one (`pytest -n 2 --dist loadgroup`,
 with tests/xdist_groups.py): a grouped module, in pytestmark's list form and with a
@@ -19,7 +19,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.integration
 
-GROUPED = '''
+GROUPED = """
 import os
 import pytest
 
@@ -39,7 +39,7 @@ def test_uses_it(deployed, n):
 
 def test_also_uses_it(deployed):
     _log("tests", os.environ["PYTEST_XDIST_WORKER"])
-'''
+"""
 
 FREE = """
 import pytest
