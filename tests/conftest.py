@@ -1,8 +1,13 @@
-"""Shared fixtures: a real local cloud per xdist worker, and boto3 clients pointed at it."""
+"""Shared fixtures: a real local cloud per xdist worker, boto3 clients pointed at it, and the
+reference stack deployed to it."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +17,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+
+# Makes pytest.mark.xdist_group keep its tests on one worker on pytest 9.2 (see the module).
+pytest_plugins = ["xdist_groups"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +115,47 @@ def lambda_role(boto3_client: Callable[..., Any]) -> str:
             "Arn"
         ]
     )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _powertune_local(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "powertune"), "local", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=dict(os.environ),
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def reference_stack(local_cloud: LocalCloudHandle) -> Callable[[], dict[str, Any]]:
+    """`reference_stack()`: the outputs of infra/terraform deployed to the session's local cloud.
+
+    A deploy costs a minute (a Terraform apply, whose S3 lifecycle waiter alone takes ~40 s),
+    so the modules that only need the stack running share one: they are in one xdist group,
+    hence on one worker and one local cloud. Deployed on first use, and again if a test
+    destroyed it (test_reference_stack.py's destroy test). Whatever is left goes with the
+    local cloud and its temporary state folder at the end of the session.
+    """
+    from powertune.reference.deploy import LocalTarget
+
+    target = LocalTarget(local_cloud.endpoint_url, local_cloud.region, local_cloud.state_dir)
+    deployed: dict[str, Any] = {}
+
+    def ensure() -> dict[str, Any]:
+        if not deployed or not target.workdir.exists():
+            proc = _powertune_local(
+                "deploy", "--state-dir", str(local_cloud.state_dir),
+                "--terraform-dir", str(ROOT / "infra" / "terraform"),
+            )  # fmt: skip
+            assert proc.returncode == 0, f"deploy failed:\n{proc.stderr[-4000:]}"
+            deployed.clear()
+            deployed.update(json.loads(proc.stdout))
+        return dict(deployed)
+
+    return ensure

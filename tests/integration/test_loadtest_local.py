@@ -16,7 +16,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from pypdf import PdfReader
 ROOT = Path(__file__).resolve().parents[2]
 POWERTUNE = [sys.executable, "-c", "from powertune.cli.main import main; main()"]
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("loadtest_local")]
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("reference_stack")]
 
 
 @dataclass(frozen=True)
@@ -54,32 +54,26 @@ def _powertune(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Its own local cloud (the reference-stack tests destroy theirs), with the stack deployed."""
-    from powertune.localcloud.supervisor import LocalCloud
+def stack(local_cloud: Any, reference_stack: Callable[[], dict[str, Any]]) -> Stack:
+    """The reference stack on the session's local cloud (conftest.py), as the load test sees it.
 
-    state_dir = tmp_path_factory.mktemp("loadtest-cloud")
-    cloud = LocalCloud.start(port=0, state_dir=state_dir)
-    try:
-        proc = _powertune("local", "deploy", "--state-dir", str(state_dir))
-        assert proc.returncode == 0, f"deploy failed:\n{proc.stderr[-4000:]}"
-        outputs: dict[str, Any] = json.loads(proc.stdout)
-        deployed = boto3.client(
-            "lambda",
-            endpoint_url=cloud.endpoint_url,
-            region_name=cloud.region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        ).get_function_configuration(FunctionName=outputs["function_name"])
-        yield Stack(
-            state_dir,
-            cloud.endpoint_url,
-            cloud.region,
-            outputs["function_name"],
-            int(deployed["MemorySize"]),
-        )
-    finally:
-        cloud.stop()
+    Shared with test_reference_stack.py (same xdist group): one Terraform apply for both.
+    """
+    outputs = reference_stack()
+    deployed = boto3.client(
+        "lambda",
+        endpoint_url=local_cloud.endpoint_url,
+        region_name=local_cloud.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).get_function_configuration(FunctionName=outputs["function_name"])
+    return Stack(
+        local_cloud.state_dir,
+        local_cloud.endpoint_url,
+        local_cloud.region,
+        outputs["function_name"],
+        int(deployed["MemorySize"]),
+    )
 
 
 def _memory_now(stack: Stack) -> int:

@@ -5,7 +5,8 @@ session's local cloud, where the Lambda really runs (awslambdaric processes)
 behind the API Gateway data plane. Then: a second plan must report no changes,
 the Postman collection must pass under Newman, schemathesis must find nothing
 against openapi.yaml, and `powertune local destroy` must remove it all. The
-tests share one deployment, so they run in order on one xdist worker.
+tests share one deployment (conftest.py's `reference_stack`, with
+test_loadtest_local.py), so they run in order on one xdist worker.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +48,9 @@ def target(local_cloud: Any) -> LocalTarget:
 
 
 @pytest.fixture(scope="module")
-def stack(target: LocalTarget) -> Iterator[dict[str, Any]]:
-    proc = _powertune(
-        "local", "deploy", "--state-dir", str(target.state_dir), "--terraform-dir", str(STACK)
-    )
-    assert proc.returncode == 0, f"deploy failed:\n{proc.stderr[-4000:]}"
-    outputs: dict[str, Any] = json.loads(proc.stdout)
-    yield outputs
-    if target.workdir.exists():  # the destroy test did not run or failed
-        _powertune("local", "destroy", "--state-dir", str(target.state_dir))
+def stack(reference_stack: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`powertune local deploy` of infra/terraform (conftest.py: shared with the load test)."""
+    return reference_stack()
 
 
 def test_outputs_point_at_the_local_cloud(stack: dict[str, Any], target: LocalTarget) -> None:

@@ -259,10 +259,20 @@ def parse_key_values(text: str) -> dict[str, str]:
     return values
 
 
+# How this machine reaches the network (proxies, extra CA certificates), as a runner's own
+# configuration would. Without NODE_EXTRA_CA_CERTS, on a machine whose TLS goes through a
+# CA of its own, the smoke job's `npm ci` failed every download, retried and fell back to
+# npm's cache: 2.5 minutes instead of 12 s, and the same packages in the end.
+NETWORK_SETTINGS = (
+    "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+    "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+)  # fmt: skip
+
+
 def base_environment(extra_path: list[Path]) -> dict[str, str]:
-    """A runner-like environment: this machine's PATH (stand-ins first), HOME, locale."""
+    """A runner-like environment: this machine's PATH (stand-ins first), HOME, locale, network."""
     path = ":".join([*(str(p) for p in extra_path), os.environ.get("PATH", "/usr/bin:/bin")])
     keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_CACHE_HOME", "POWERTUNE_TF_CLI_CONFIG")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env = {k: os.environ[k] for k in (*keep, *NETWORK_SETTINGS) if k in os.environ}
     env.update({"PATH": path, "CI": "true", "GITHUB_ACTIONS": "true"})
     return env
