@@ -31,7 +31,7 @@ ORIGINAL_MEMORY_MB = 640
 FAILING = "def handler(event, context):\n    raise RuntimeError('always fails')\n"
 TUNE = ("--memory", "256,1024", "--invocations", "3", "--payload", '{"rounds": 300}')
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("fleet")]
 
 
 def _powertune(*args: str, journals: Path) -> subprocess.CompletedProcess[str]:
