@@ -44,7 +44,10 @@ def _tuning_e2e(name: str) -> ModuleType:
     return module
 
 
+# serial: 128 MB's calls run at 7% of a vCPU with 2.1 s of the 3 s timeout used; the other
+# xdist worker's load can stretch them into the timeout-risk guard, which then rightly fires
 @pytest.mark.integration
+@pytest.mark.serial
 def test_rare_additive_stall_gets_128mb_with_no_size_failed(
     local_cloud: Any, boto3_client: Callable[..., Any], lambda_role: str, tmp_path: Path
 ) -> None:
