@@ -61,16 +61,11 @@ class FleetOptions:
 
     @classmethod
     def parse(cls, options: dict[str, Any], gate: dict[str, Any]) -> FleetOptions:
-        own = {k: options.pop(k) for k in ("state_machine_arn", "output", "mode", "alias")}
+        names = ("state_machine_arn", "output", "mode", "alias", "min_savings")
+        own = {k: options.pop(k) for k in (*names, "monthly_invocations")}
         tags = tuple(parse_tag(t) for t in options.pop("tags"))
-        parsed = cls(
-            tags=tags,
-            tune=options,
-            min_savings=options.pop("min_savings"),
-            monthly_invocations=options.pop("monthly_invocations"),
-            gate=gate,
-            **own,
-        )
+        # what is left is `tune`'s own options, the same for every function
+        parsed = cls(tags=tags, tune=dict(options), gate=gate, **own)
         parsed.check()
         return parsed
 
