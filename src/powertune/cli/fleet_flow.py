@@ -23,7 +23,13 @@ from botocore.exceptions import ClientError
 from rich.console import Console
 
 from powertune.cli.decide import parse_min_savings
-from powertune.cli.factory import build_backend, endpoint_client, resolve_endpoint, resolve_region
+from powertune.cli.factory import (
+    build_backend,
+    endpoint_client,
+    load_prices,
+    resolve_endpoint,
+    resolve_region,
+)
 from powertune.cli.fleet_results import Outcome, collect, finish_fleet
 from powertune.cli.fleet_stop import stop_and_sweep, sweep_all, swept_message
 from powertune.cli.gate_options import gate_settings
@@ -118,12 +124,13 @@ def _items(
     """Each function's execution input; the ones that cannot be built are failed, not sent."""
     sent: list[Sent] = []
     refused: list[Outcome] = []
+    table = load_prices(f.tune["price_table"])  # once: every function is priced from it
     for arn in arns:
         o = f.for_function(arn)
         name = parse_function(arn).name
         try:
             request = parse_request(o, run_id=secrets.token_hex(4))
-            prepared = prepare_execution(o, request, backend, region)
+            prepared = prepare_execution(o, request, backend, region, table)
         except PowertuneError as exc:
             refused.append(Outcome.failed(name, arn, f"not started: {exc}"))
             continue

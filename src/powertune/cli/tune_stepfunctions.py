@@ -141,7 +141,11 @@ class Prepared:
 
 
 def prepare_execution(
-    o: TuneOptions, request: TuningRequest, backend: Backend, region: str
+    o: TuneOptions,
+    request: TuningRequest,
+    backend: Backend,
+    region: str,
+    table: PriceTable | None = None,
 ) -> Prepared:
     """The execution's input for `request`: prices bound to the function, a seeded policy.
 
@@ -150,7 +154,10 @@ def prepare_execution(
     """
     target = parse_function(request.function)
     prices = require_rates(
-        load_prices(o.price_table), region, request.architectures, compat=o.compat is not None
+        table or load_prices(o.price_table),
+        region,
+        request.architectures,
+        compat=o.compat is not None,
     )
     config = backend.get_configuration(target.name, target.qualifier)
     prices = bind_function(prices, config)

@@ -97,7 +97,7 @@ data "aws_iam_policy_document" "steps" {
         # the handler deletes only the versions it published (found by the run's description)
         "lambda:DeleteFunction",
       ]
-      resources = ["arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:function:*"]
+      resources = ["arn:${local.partition}:lambda:${local.here}:function:*"]
       dynamic "condition" {
         for_each = var.tuned_function_tags
         content {
@@ -185,7 +185,10 @@ data "aws_caller_identity" "current" {}
 
 locals {
   fleet_name = "${var.name_prefix}-fleet"
-  states_arn = "arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  # "PARTITION:SERVICE:REGION:ACCOUNT" is the same for every ARN this module builds
+  partition  = data.aws_partition.current.partition
+  here       = "${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  states_arn = "arn:${local.partition}:states:${local.here}"
   # built from its name: the policy cannot refer to the state machine it is attached to
   fleet_arn = "${local.states_arn}:stateMachine:${local.fleet_name}"
 }
@@ -212,7 +215,7 @@ data "aws_iam_policy_document" "fleet" {
   statement {
     sid       = "SyncIntegrationRule"
     actions   = ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
-    resources = ["arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"]
+    resources = ["arn:${local.partition}:events:${local.here}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"]
   }
 }
 
